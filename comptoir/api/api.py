@@ -1,0 +1,33 @@
+"""The API assembly: one NinjaAPI under /api/v1/; each app owns its router."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from .auth import AUTH
+from .errors import install_error_handlers
+
+api = NinjaAPI(
+    title="Comptoir API",
+    version="1",
+    description=(
+        "Customer care and buyer protection for marketplaces. Authenticate with "
+        "`Authorization: Bearer <token>` (POST /api/v1/auth/token). Errors are "
+        '`{"code", "message", "details"}`; lists are `{"items", "next_cursor"}`.'
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+
+
+def _mount_routers() -> None:
+    from comptoir.accounts.api import router as accounts_router
+    from comptoir.taxonomy.api import router as taxonomy_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/help", taxonomy_router)
+
+
+_mount_routers()
