@@ -9,7 +9,7 @@ export DJANGO_SETTINGS_MODULE ?= comptoir.settings.embedded
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install migrate seed serve test test-fast test-sqlite test-postgres lint format bench system-deps clean
+.PHONY: run install migrate seed serve test test-fast test-sqlite test-postgres lint format bench system-deps clean messages
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || PYTHON=python3; \
@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+	@$(PY) manage.py compile_translations -v 0 >/dev/null
 
 migrate: install
 	$(PY) manage.py migrate --noinput -v 0
@@ -55,3 +56,9 @@ bench: install
 
 clean:
 	rm -rf var/test var/bench
+
+# Extract the strings of every app into its own locale/fr (needs GNU gettext: apt-get install gettext).
+messages: install
+	for d in comptoir comptoir/*/; do \
+	  if [ -d "$$d/locale" ]; then (cd $$d && $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages -l fr -l en --no-obsolete -v 0); fi; \
+	done
