@@ -34,11 +34,18 @@ run: seed
 system-deps:
 	@bash scripts/system-deps.sh
 
+# The whole suite: SQLite with browser tests, then PostgreSQL 15 + Redis (started and stopped
+# here), then the production smoke test. ARGS go to pytest in every pass; TEST_WORKERS=N uses xdist.
 test: install system-deps
-	bash scripts/test-all.sh
+	bash scripts/test-all.sh $(ARGS)
 
+# The SQLite pass without browser tests.
 test-fast: install
-	bash scripts/test-sqlite.sh --no-browser
+	bash scripts/test-sqlite.sh --no-browser $(ARGS)
+
+# The PostgreSQL pass alone (starts its own PostgreSQL and Redis).
+test-postgres: install system-deps
+	bash scripts/test-postgres.sh $(ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -51,6 +58,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Benchmarks under bench/ (all, or NAME=order_numbers); generated data cached in var/bench/.
 bench: install
 	$(PY) -m bench $(NAME)
 

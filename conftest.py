@@ -7,3 +7,5 @@ import os
 os.environ.setdefault(
     "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
 )  # Playwright and live servers share the thread
+
+pytest_plugins = ["comptoir.testing.browser"]

@@ -13,4 +13,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("comptoir.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("", include("comptoir.core.uploads.urls")),  # /files/<public_id>/ (private files)
 ]

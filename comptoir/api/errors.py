@@ -51,4 +51,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return api.create_response(request, _body("http_error", str(exc)), status=exc.status_code)
+        if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+            body = _body("malformed_body", _("The request body is not valid JSON."))
+        elif exc.status_code == 403:
+            body = _body("forbidden", _("You are not allowed to do this."))
+        elif exc.status_code == 405:
+            body = _body("method_not_allowed", _("This method is not allowed here."))
+        else:
+            body = _body("http_error", str(exc))
+        return api.create_response(request, body, status=exc.status_code)

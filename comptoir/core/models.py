@@ -50,3 +50,19 @@ class SeederRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
+
+
+# Tables of the core's sub-packages, imported here so Django finds them.
+from .notifications.models import Notification, NotificationPreference  # noqa: E402
+from .outbox.models import OutboxMessage  # noqa: E402
+from .uploads.models import Upload  # noqa: E402
+
+__all__ = [
+    "BaseModel",
+    "Lease",
+    "Notification",
+    "NotificationPreference",
+    "OutboxMessage",
+    "SeederRun",
+    "Upload",
+]

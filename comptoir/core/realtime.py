@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import threading
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -10,13 +13,34 @@ from django.db import transaction
 
 from .groups import user_group
 
+logger = logging.getLogger(__name__)
 
-def push_to_group(group: str, event: dict[str, Any]) -> None:
-    """Send now (use push_*_on_commit from inside a transaction)."""
+
+def _send(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    async_to_sync(layer.group_send)(group, {"type": "event.push", "event": event})
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except Exception:  # a live push is best effort: the data is already committed
+        logger.exception("push to %s failed", group)
+
+
+def push_to_group(group: str, event: dict[str, Any]) -> None:
+    """Send now (use push_*_on_commit from inside a transaction).
+
+    Best effort: a live event never makes the business action fail. From a thread that runs an
+    event loop itself (sync code called inside a loop, e.g. a Playwright test or a sync callback
+    of async code), async_to_sync cannot be used, so the send happens in a short-lived thread."""
+    message = {"type": "event.push", "event": event}
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        _send(group, message)
+        return
+    worker = threading.Thread(target=_send, args=(group, message), name="realtime-push", daemon=True)
+    worker.start()
+    worker.join(timeout=5)
 
 
 def push_to_user_on_commit(user_id: int, event: dict[str, Any]) -> None:

@@ -94,6 +94,8 @@ LANGUAGE_COOKIE_NAME = "comptoir_language"
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+# WhiteNoise warns when STATIC_ROOT is missing (the embedded default never runs collectstatic).
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = VAR_DIR / "media"  # private: served only through permission-checking views
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

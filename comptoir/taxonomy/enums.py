@@ -7,3 +7,9 @@ class Resolution(models.TextChoices):
     BOT = "bot", _("Assistant")
     DISPUTE = "dispute", _("Dispute")
     AGENT = "agent", _("Agent")
+
+
+class NodeChangeAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Updated")
+    RETIRE = "retire", _("Retired")

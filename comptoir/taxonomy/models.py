@@ -6,12 +6,15 @@ change; nodes are retired, never deleted."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from comptoir.accounts.models import Skill, Team
+from comptoir.core import clock
 from comptoir.core.models import BaseModel
 
-from .enums import Resolution
+from .enums import NodeChangeAction, Resolution
 
 
 class Node(BaseModel):
@@ -41,6 +44,8 @@ class Node(BaseModel):
 
     class Meta:
         ordering = ["level", "position", "code"]
+        verbose_name = _("taxonomy node")
+        verbose_name_plural = _("taxonomy nodes")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(level__gte=1, level__lte=3), name="node_level_1_to_3"
@@ -66,3 +71,34 @@ class Node(BaseModel):
     @property
     def is_retired(self) -> bool:
         return self.retired_at is not None
+
+
+class NodeChange(models.Model):
+    """One row per edit of the tree (creation, update, retirement), with old and new values."""
+
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(max_length=20, choices=NodeChangeAction.choices)
+    # {"field": [old, new], ...}; team and skill as codes, datetimes as ISO strings.
+    changes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=clock.now, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("taxonomy change")
+        verbose_name_plural = _("taxonomy changes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=NodeChangeAction.values),
+                name="nodechange_action_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.node_id}"
