@@ -38,7 +38,9 @@ def push_to_group(group: str, event: dict[str, Any]) -> None:
     except RuntimeError:
         _send(group, message)
         return
-    worker = threading.Thread(target=_send, args=(group, message), name="realtime-push", daemon=True)
+    worker = threading.Thread(
+        target=_send, args=(group, message), name="realtime-push", daemon=True
+    )
     worker.start()
     worker.join(timeout=5)
 
