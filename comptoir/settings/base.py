@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,11 @@ INSTALLED_APPS = [
     "comptoir.accounts",
     "comptoir.taxonomy",
     "comptoir.api",
+    "comptoir.catalog",
+    "comptoir.orders",
+    "comptoir.core.search",
+    "comptoir.tickets",
+    "comptoir.intake",
 ]
 
 MIDDLEWARE = [
@@ -168,3 +174,24 @@ LOGGING = {
 
 # User.email is unique case-insensitively (a functional unique constraint Django's check cannot see).
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+
+PROTECTION_HOLD_DAYS = env_int("PROTECTION_HOLD_DAYS", 60)
+NOT_RECEIVED_GRACE_DAYS = env_int("NOT_RECEIVED_GRACE_DAYS", 15)
+# The order page's dates (comptoir.orders.conf) read these names: one source of truth.
+BUYER_PROTECTION_HOLD_DAYS = PROTECTION_HOLD_DAYS
+BUYER_PROTECTION_NOT_RECEIVED_GRACE_DAYS = NOT_RECEIVED_GRACE_DAYS
+COMMISSION_RATE = Decimal(env_str("COMMISSION_RATE", "5"))  # per cent, half-even to the cent
+# Seller-paid return postage refunded on top, at most this much (in the order's currency).
+RETURN_POSTAGE_CAP = Decimal(env_str("RETURN_POSTAGE_CAP", "25.00"))
+# Payment provider: "sandbox" (the loopback sandbox, started in-process when no URL is given)
+# or "stripe" (any Stripe-compatible API at PAYMENT_PROVIDER_URL).
+PAYMENT_PROVIDER = env_str("PAYMENT_PROVIDER", "sandbox")
+PAYMENT_PROVIDER_URL = env_str("PAYMENT_PROVIDER_URL", "")
+PAYMENT_PROVIDER_SECRET_KEY = env_str("PAYMENT_PROVIDER_SECRET_KEY", "sk_test_comptoir_sandbox")
+PAYMENT_PROVIDER_WEBHOOK_SECRET = env_str(
+    "PAYMENT_PROVIDER_WEBHOOK_SECRET", "whsec_comptoir_sandbox"
+)
+PAYMENT_PROVIDER_TIMEOUT = env_int("PAYMENT_PROVIDER_TIMEOUT", 10)  # seconds per request
+PAYMENT_WEBHOOK_TOLERANCE = env_int("PAYMENT_WEBHOOK_TOLERANCE", 300)  # seconds
+# Attempts of one refund or payout at the provider before it is shown to staff as failed.
+LEDGER_PROVIDER_MAX_ATTEMPTS = env_int("LEDGER_PROVIDER_MAX_ATTEMPTS", 3)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -22,16 +23,41 @@ def in_memory_layer(settings):
     channel_layers.backends.clear()
 
 
+def in_thread(fn):
+    """Run fn in a fresh thread (the test thread may run Playwright's event loop) and return its result."""
+    result = {}
+
+    def run():
+        try:
+            result["value"] = fn()
+        except BaseException as exc:  # re-raised in the test thread
+            result["error"] = exc
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(timeout=10)
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
+
+
 def _listen(layer, group):
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(group, channel)
-    return channel
+    def subscribe():
+        channel = async_to_sync(layer.new_channel)()
+        async_to_sync(layer.group_add)(group, channel)
+        return channel
+
+    return in_thread(subscribe)
+
+
+def _receive(layer, channel):
+    return in_thread(lambda: async_to_sync(layer.receive)(channel))
 
 
 def test_push_to_group_from_sync_code(in_memory_layer):
     channel = _listen(in_memory_layer, "user.7")
-    push_to_group("user.7", {"type": "hello"})
-    message = async_to_sync(in_memory_layer.receive)(channel)
+    in_thread(lambda: push_to_group("user.7", {"type": "hello"}))  # plain sync code, no loop
+    message = _receive(in_memory_layer, channel)
     assert message == {"type": "event.push", "event": {"type": "hello"}}
 
 
@@ -41,8 +67,8 @@ def test_push_to_group_from_a_thread_running_an_event_loop(in_memory_layer):
     async def inside_loop():
         push_to_group("user.8", {"type": "from-loop"})  # sync call while this thread runs a loop
 
-    asyncio.run(inside_loop())
-    message = async_to_sync(in_memory_layer.receive)(channel)
+    in_thread(lambda: asyncio.run(inside_loop()))
+    message = _receive(in_memory_layer, channel)
     assert message["event"] == {"type": "from-loop"}
 
 
