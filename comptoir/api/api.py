@@ -38,5 +38,9 @@ def _mount_routers() -> None:
 
     api.add_router("/", tickets_router)
 
+    from comptoir.messaging.api import router as messaging_router
+
+    api.add_router("/", messaging_router)
+
 
 _mount_routers()

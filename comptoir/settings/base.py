@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "comptoir.core.search",
     "comptoir.tickets",
     "comptoir.intake",
+    "comptoir.messaging",
 ]
 
 MIDDLEWARE = [
@@ -195,3 +196,31 @@ PAYMENT_PROVIDER_TIMEOUT = env_int("PAYMENT_PROVIDER_TIMEOUT", 10)  # seconds pe
 PAYMENT_WEBHOOK_TOLERANCE = env_int("PAYMENT_WEBHOOK_TOLERANCE", 300)  # seconds
 # Attempts of one refund or payout at the provider before it is shown to staff as failed.
 LEDGER_PROVIDER_MAX_ATTEMPTS = env_int("LEDGER_PROVIDER_MAX_ATTEMPTS", 3)
+
+# Fictional demo values (PRODUCT.md §9); {"fr": …, "en": …} values are shown in the page's language.
+HELPCENTER_CONTACT = {
+    "email": {"address": "support@comptoir.example"},
+    "phone": {
+        "number": "+33 1 99 00 12 34",
+        "hours": {"fr": "du lundi au vendredi, 9 h – 18 h", "en": "Monday to Friday, 9:00–18:00"},
+    },
+    "post": {
+        "addresses": [
+            {
+                "name": {"fr": "Service client Comptoir", "en": "Comptoir customer service"},
+                "lines": ["12 rue des Exemples", "75099 Paris Cedex 02", "France"],
+            },
+            {
+                "name": {"fr": "Retours (adresse par défaut)", "en": "Returns (default address)"},
+                "lines": ["Entrepôt Comptoir, ZA du Démo", "69999 Lyon", "France"],
+            },
+        ]
+    },
+    "social": {
+        "accounts": [
+            {"network": "Facebook Messenger", "handle": "@ComptoirDemo"},
+            {"network": "WhatsApp", "handle": "+33 6 99 00 56 78"},
+            {"network": "X (Twitter)", "handle": "@comptoir_demo"},
+        ]
+    },
+}

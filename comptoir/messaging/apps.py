@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+
+
+class MessagingConfig(AppConfig):
+    name = "comptoir.messaging"
+    label = "messaging"
+    verbose_name = "Messaging"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        import comptoir.messaging.seeders  # noqa: F401
+        from comptoir.core.uploads import upload_access
+        from comptoir.orders.panels import order_page_panels
+
+        from . import search, sources
+        from .access import attachment_visible_to
+        from .panels import contact_seller_panel
+
+        search.register()
+        sources.register()
+        upload_access.register("messaging", attachment_visible_to)
+        order_page_panels.register("messaging", contact_seller_panel)

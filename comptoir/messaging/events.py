@@ -1,0 +1,60 @@
+"""Live events of messaging, pushed to the users' groups (core.groups.user_group) after commit.
+
+Every event type starts with ``messaging.``; the unread total is computed when the event is
+sent (after commit), so it is always the committed value."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+
+from comptoir.core.groups import user_group
+from comptoir.core.realtime import push_to_group
+
+from .models import ConversationMessage
+from .safety import render_text
+
+
+def message_payload(message: ConversationMessage) -> dict[str, Any]:
+    deleted = message.deleted_at is not None
+    return {
+        "id": message.public_id,
+        "conversation": message.conversation.public_id,
+        "side": message.sender_side,
+        "sender": message.sender.display_name,
+        "html": "" if deleted else str(render_text(message.text)),
+        "text": "" if deleted else message.text,
+        "deleted": deleted,
+        "flagged": message.flagged,
+        "created_at": message.created_at.isoformat(),
+        "seq": message.pk,
+        "attachments": [
+            {
+                "url": reverse("file-download", args=[a.upload.public_id]),
+                "name": a.upload.original_name or a.upload.public_id,
+                "is_image": a.upload.kind == "image",
+            }
+            for a in (message.attachments.all() if not deleted else [])
+        ],
+    }
+
+
+def push_on_commit(user_ids: Iterable[int], event: dict[str, Any], *, with_unread: bool) -> None:
+    ids = sorted(set(user_ids))
+
+    def send() -> None:
+        from comptoir.accounts.models import User
+
+        from .inbox import inbox_unread_count
+
+        users = {u.pk: u for u in User.objects.filter(pk__in=ids)} if with_unread else {}
+        for uid in ids:
+            payload = dict(event)
+            if with_unread and uid in users:
+                payload["unread_total"] = inbox_unread_count(user=users[uid])
+            push_to_group(user_group(uid), payload)
+
+    transaction.on_commit(send)
