@@ -24,12 +24,15 @@ install_error_handlers(api)
 
 def _mount_routers() -> None:
     from comptoir.accounts.api import router as accounts_router
+    from comptoir.assistant.api import router as assistant_router
     from comptoir.catalog.api import router as catalog_router
     from comptoir.orders.api import router as orders_router
     from comptoir.taxonomy.api import router as taxonomy_router
 
     api.add_router("/", accounts_router)
     api.add_router("/help", taxonomy_router)
+
+    api.add_router("/assistant", assistant_router)
     api.add_router("/", catalog_router)
     api.add_router("/", orders_router)
 

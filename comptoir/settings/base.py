@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "comptoir.accounts",
     "comptoir.taxonomy",
     "comptoir.api",
+    "comptoir.assistant",
     "comptoir.catalog",
     "comptoir.orders",
     "comptoir.core.search",
