@@ -13,6 +13,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from comptoir.console.routing import websocket_urlpatterns as console_ws  # noqa: E402
 from comptoir.core.routing import websocket_urlpatterns  # noqa: E402
 from comptoir.messaging.routing import websocket_urlpatterns as messaging_ws  # noqa: E402
 
@@ -20,7 +21,7 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns + messaging_ws))
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns + messaging_ws + console_ws))
         ),
     }
 )

@@ -19,5 +19,7 @@ urlpatterns = [
     path("", include("comptoir.core.uploads.urls")),  # /files/<public_id>/ (private files)
     path("", include("comptoir.tickets.urls")),  # /support/requests/ ("Mes demandes")
     path("", include("comptoir.intake.urls")),  # /support/new/ (the contact form)
+    path("", include("comptoir.helpcenter.urls")),  # /help/ (help center, contact menu)
     path("", include("comptoir.messaging.urls")),  # /messages/ (the Message Center)
+    path("", include("comptoir.console.urls")),  # /console/ (the agent console)
 ]

@@ -31,7 +31,9 @@ def _mount_routers() -> None:
 
     api.add_router("/", accounts_router)
     api.add_router("/help", taxonomy_router)
+    from comptoir.helpcenter.api import router as helpcenter_router
 
+    api.add_router("/help", helpcenter_router)
     api.add_router("/assistant", assistant_router)
     api.add_router("/", catalog_router)
     api.add_router("/", orders_router)

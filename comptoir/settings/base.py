@@ -38,7 +38,9 @@ INSTALLED_APPS = [
     "comptoir.core.search",
     "comptoir.tickets",
     "comptoir.intake",
+    "comptoir.helpcenter",
     "comptoir.messaging",
+    "comptoir.console",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +200,7 @@ PAYMENT_WEBHOOK_TOLERANCE = env_int("PAYMENT_WEBHOOK_TOLERANCE", 300)  # seconds
 # Attempts of one refund or payout at the provider before it is shown to staff as failed.
 LEDGER_PROVIDER_MAX_ATTEMPTS = env_int("LEDGER_PROVIDER_MAX_ATTEMPTS", 3)
 
+# Help center "Contact us" page (comptoir.helpcenter): details shown next to each listed channel.
 # Fictional demo values (PRODUCT.md §9); {"fr": …, "en": …} values are shown in the page's language.
 HELPCENTER_CONTACT = {
     "email": {"address": "support@comptoir.example"},

@@ -19,6 +19,7 @@ from comptoir.core.notifications import notify
 from comptoir.core.sweeps import register_sweep
 
 from .enums import Priority, SlaState, TicketStatus
+from .hooks import ticket_save
 from .models import Ticket
 from .services.common import audit, lock_ticket
 from .services.tickets import apply_transition
@@ -67,7 +68,7 @@ def _notify_warning(ticket: Ticket) -> None:
 def _release(ticket: Ticket, fields: list[str]) -> None:
     ticket.claimed_until = None
     ticket.claim_token = ""
-    ticket.save(update_fields=sorted({*fields, "claimed_until", "claim_token"}))
+    ticket_save(ticket, fields=[*fields, "claimed_until", "claim_token"])
 
 
 @register_sweep("tickets.sla", every=dt.timedelta(minutes=1))

@@ -31,6 +31,7 @@ from comptoir.orders.models import Order
 from comptoir.taxonomy.models import Node
 from comptoir.taxonomy.selectors import effective_settings, node_get
 from comptoir.tickets.enums import Channel, Direction, MessageKind, TicketStatus
+from comptoir.tickets.hooks import ticket_save
 from comptoir.tickets.models import Contact, Message, Ticket
 from comptoir.tickets.outbound import outbound_for
 from comptoir.tickets.search import ticket_reindex
@@ -237,7 +238,7 @@ def _append(
             audit(locked, actor=user, field="order", old=None, new=order)
             locked.order = order
             changed.append("order")
-    locked.save(update_fields=sorted(set(changed)))
+    ticket_save(locked, fields=changed)
     ticket_reindex(locked)
     _push(locked, {"type": "ticket.message", "number": locked.number})
     return IntakeResult(ticket=locked, message=message, created=False, duplicate=False)
@@ -280,7 +281,7 @@ def _open(
         skill_id=settings.skill.pk if settings and settings.skill else None,
         language=language,
     )
-    ticket.save()
+    ticket_save(ticket)
     actor = inbound.recorded_by
     audit(ticket, actor=actor, field="status", old=None, new=ticket.status)
     if team is not None:

@@ -17,6 +17,7 @@ from comptoir.core.errors import Conflict, NotFound, PermissionDenied, Validatio
 from comptoir.core.uploads import Upload
 from comptoir.orders.models import Order
 from comptoir.tickets.enums import Channel, Direction, MessageKind, Priority, TicketStatus
+from comptoir.tickets.hooks import ticket_save
 from comptoir.tickets.models import Contact, Csat, Message, MessageAttachment, Tag, Ticket
 from comptoir.tickets.outbound import outbound_for
 from comptoir.tickets.search import ticket_reindex
@@ -122,7 +123,7 @@ def apply_transition(
 
 
 def _save(ticket: Ticket, fields: Sequence[str]) -> None:
-    ticket.save(update_fields=sorted(set(fields)))
+    ticket_save(ticket, fields=fields)
 
 
 @transaction.atomic

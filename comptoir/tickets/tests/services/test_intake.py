@@ -136,7 +136,9 @@ def test_customer_answer_reopens_pending_and_solved(buyer, agent):
     receive(buyer, thread_ticket_number=ticket.number, text="En fait non, toujours rien.")
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.OPEN
-    assert list(ticket.audit_events.filter(field="status").values_list("old", "new")) == [
+    assert list(
+        ticket.audit_events.filter(field="status").order_by("pk").values_list("old", "new")
+    ) == [
         ("", "new"),
         ("new", "open"),
         ("open", "pending"),

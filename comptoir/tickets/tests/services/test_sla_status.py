@@ -242,7 +242,9 @@ def test_agents_assign_within_team_supervisors_override(buyer, agent, supervisor
     ticket.refresh_from_db()
     assert ticket.assignee == stranger and ticket.team.code == "item-damaged"
     assert list(
-        ticket.audit_events.filter(field="assignee").values_list("old", "new", "actor__email")
+        ticket.audit_events.filter(field="assignee")
+        .order_by("pk")
+        .values_list("old", "new", "actor__email")
     ) == [
         ("", agent.email, None),
         (agent.email, mate.email, agent.email),

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class ConsoleConfig(AppConfig):
+    name = "comptoir.console"
+    label = "console"
+    verbose_name = "Agent console"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        import comptoir.console.timeline  # noqa: F401  (the orders and tickets providers)
+        from comptoir.tickets.hooks import ticket_changed_hooks
+
+        from .services.counters import counters_ticket_changed
+
+        ticket_changed_hooks.register("console.queue_counters", counters_ticket_changed)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class HelpcenterConfig(AppConfig):
+    name = "comptoir.helpcenter"
+    label = "helpcenter"
+    verbose_name = "Help center"
+
+    def ready(self) -> None:
+        from . import search, seeders  # noqa: F401  (registers the doc type and the seeder)
