@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "comptoir.helpcenter",
     "comptoir.messaging",
     "comptoir.console",
+    "comptoir.intake.email",
 ]
 
 MIDDLEWARE = [
@@ -228,3 +229,28 @@ HELPCENTER_CONTACT = {
         ]
     },
 }
+
+# E-mail channel (comptoir.intake.email; issue 11). Support addresses accepted by the SMTP
+# listener (each also in its "+token" form); the first one is the From/Reply-To of support mail.
+INTAKE_EMAIL_ADDRESSES = env_list("INTAKE_EMAIL_ADDRESSES", [SUPPORT_EMAIL])
+INTAKE_EMAIL_SMTP_HOST = env_str("INTAKE_EMAIL_SMTP_HOST", "127.0.0.1")
+INTAKE_EMAIL_SMTP_PORT = env_int("INTAKE_EMAIL_SMTP_PORT", 2525)
+INTAKE_EMAIL_MAX_BYTES = env_int("INTAKE_EMAIL_MAX_BYTES", 30 * 1024 * 1024)
+# "auto": `manage.py serve` starts the listener in a thread when it runs the in-process
+# scheduler (the embedded default); "1"/"0" force it; production runs `manage.py smtp_listener`.
+INTAKE_EMAIL_SMTP_IN_SERVE = env_str("INTAKE_EMAIL_SMTP_IN_SERVE", "auto")
+# IMAP polling (`manage.py imap_poll` and the "intake_email_imap" sweep): off without a host.
+INTAKE_EMAIL_IMAP_HOST = env_str("INTAKE_EMAIL_IMAP_HOST", "")
+INTAKE_EMAIL_IMAP_PORT = env_int("INTAKE_EMAIL_IMAP_PORT", 993)
+INTAKE_EMAIL_IMAP_SSL = env_bool("INTAKE_EMAIL_IMAP_SSL", True)
+INTAKE_EMAIL_IMAP_USER = env_str("INTAKE_EMAIL_IMAP_USER", "")
+INTAKE_EMAIL_IMAP_PASSWORD = env_str("INTAKE_EMAIL_IMAP_PASSWORD", "")
+INTAKE_EMAIL_IMAP_MAILBOX = env_str("INTAKE_EMAIL_IMAP_MAILBOX", "INBOX")
+INTAKE_EMAIL_IMAP_TIMEOUT = env_int("INTAKE_EMAIL_IMAP_TIMEOUT", 30)  # seconds
+# Loop protection: at most this many automatic mails (acknowledgements) per sender per hour.
+INTAKE_EMAIL_AUTO_REPLIES_PER_HOUR = env_int("INTAKE_EMAIL_AUTO_REPLIES_PER_HOUR", 5)
+
+# Disputes (PRODUCT.md §3): seller's answer, agreement after a refusal, appeal window — days.
+DISPUTES_SELLER_RESPONSE_DAYS = env_int("DISPUTES_SELLER_RESPONSE_DAYS", 5)
+DISPUTES_AGREEMENT_DAYS = env_int("DISPUTES_AGREEMENT_DAYS", 7)
+DISPUTES_APPEAL_DAYS = env_int("DISPUTES_APPEAL_DAYS", 5)

@@ -15,12 +15,20 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-scheduler", action="store_true")
+        parser.add_argument("--no-background", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
         import uvicorn
 
+        from comptoir.core.background import background_services
         from comptoir.core.scheduler import Scheduler
 
+        stops = []
+        if not options["no_background"]:
+            for _name, start in background_services.items():
+                stop = start()
+                if stop is not None:
+                    stops.append(stop)
         scheduler = None
         if settings.COMPTOIR_SCHEDULER and not options["no_scheduler"]:
             scheduler = Scheduler(interval=settings.COMPTOIR_SCHEDULER_INTERVAL)
@@ -36,6 +44,8 @@ class Command(BaseCommand):
                 ws="websockets",
             )
         finally:
+            for stop in stops:
+                stop()
             if scheduler is not None:
                 scheduler.stop()
                 scheduler.join(timeout=10)
