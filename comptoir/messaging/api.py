@@ -249,7 +249,9 @@ def conversations_get(
     summary="Send a message",
 )
 def conversations_send(request: HttpRequest, public_id: str, payload: SendIn) -> Status:
-    conversation, _side = _get(request, public_id)
+    conversation, _side = selectors.conversation_get(
+        user=request.user, public_id=public_id, related=False
+    )
     message = services.message_send(
         conversation=conversation,
         sender=request.user,

@@ -8,7 +8,8 @@ class MessagingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        import comptoir.messaging.seeders  # noqa: F401
+        import comptoir.messaging.seeders
+        import comptoir.messaging.sweeps  # noqa: F401
         from comptoir.core.uploads import upload_access
         from comptoir.orders.panels import order_page_panels
 

@@ -5,7 +5,7 @@ sent (after commit), so it is always the committed value."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -14,12 +14,19 @@ from django.urls import reverse
 from comptoir.core.groups import user_group
 from comptoir.core.realtime import push_to_group
 
-from .models import ConversationMessage
+from .models import ConversationAttachment, ConversationMessage
 from .safety import render_text
 
 
-def message_payload(message: ConversationMessage) -> dict[str, Any]:
+def message_payload(
+    message: ConversationMessage, attachments: Sequence[ConversationAttachment] | None = None
+) -> dict[str, Any]:
+    """The live event's message; ``attachments`` when the caller has them (no query)."""
     deleted = message.deleted_at is not None
+    if deleted:
+        attachments = []
+    elif attachments is None:
+        attachments = list(message.attachments.select_related("upload"))
     return {
         "id": message.public_id,
         "conversation": message.conversation.public_id,
@@ -37,24 +44,24 @@ def message_payload(message: ConversationMessage) -> dict[str, Any]:
                 "name": a.upload.original_name or a.upload.public_id,
                 "is_image": a.upload.kind == "image",
             }
-            for a in (message.attachments.all() if not deleted else [])
+            for a in attachments
         ],
     }
 
 
 def push_on_commit(user_ids: Iterable[int], event: dict[str, Any], *, with_unread: bool) -> None:
-    ids = sorted(set(user_ids))
+    """Push ``event`` to each user after commit, in the order given (callers put the other
+    party first: theirs is the delivery that is waited for), each with their unread total."""
+    ids = list(dict.fromkeys(user_ids))
 
     def send() -> None:
-        from comptoir.accounts.models import User
+        from .inbox import inbox_unread_counts
 
-        from .inbox import inbox_unread_count
-
-        users = {u.pk: u for u in User.objects.filter(pk__in=ids)} if with_unread else {}
+        totals = inbox_unread_counts(user_ids=ids) if with_unread else {}
         for uid in ids:
             payload = dict(event)
-            if with_unread and uid in users:
-                payload["unread_total"] = inbox_unread_count(user=users[uid])
+            if with_unread:
+                payload["unread_total"] = totals.get(uid, 0)
             push_to_group(user_group(uid), payload)
 
     transaction.on_commit(send)

@@ -56,13 +56,18 @@ class Before:
     seq: int
 
     def q(self, source: str, *, at_field: str, pk_field: str = "pk") -> Q:
-        """The condition a source puts on its rows to list only items after the position."""
+        """The condition a source puts on its rows to list only items after the position.
+
+        For the cursor's own source, ``at <= t AND (at < t OR (at = t AND pk < seq))``: the
+        first conjunct is a range on the (owner, -at, -pk) index, so a deep page starts its
+        index scan at the position instead of filtering every newer row."""
         if source < self.source:
             return Q(**{f"{at_field}__lte": self.at})
         if source > self.source:
             return Q(**{f"{at_field}__lt": self.at})
-        return Q(**{f"{at_field}__lt": self.at}) | Q(
-            **{at_field: self.at, f"{pk_field}__lt": self.seq}
+        return Q(**{f"{at_field}__lte": self.at}) & (
+            Q(**{f"{at_field}__lt": self.at})
+            | Q(**{at_field: self.at, f"{pk_field}__lt": self.seq})
         )
 
 
@@ -77,6 +82,9 @@ class InboxSource:
     unread_count: Callable[..., int]  # (*, user) -> int
     open_item: Callable[..., str]  # (*, user, seq) -> url; marks the item read; NotFound
     searchable: bool = True
+    # Optional: the unread counts of several users in one query, ``(*, user_ids) -> {id: n}``
+    # (absent ids count 0); live pushes use it to give every recipient their total at once.
+    unread_counts: Callable[..., dict[int, int]] | None = None
     # Notifications this source already shows as its own items (one event, one item).
     hides_notifications: Callable[[], Q] | None = None
 
@@ -136,6 +144,29 @@ def inbox_unread_count(*, user: Any) -> int:
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
     return sum(source.unread_count(user=user) for _key, source in inbox_sources.items())
+
+
+def inbox_unread_counts(*, user_ids: list[int]) -> dict[int, int]:
+    """``inbox_unread_count`` of several users: one query per source that counts in batch."""
+    ids = list(dict.fromkeys(int(i) for i in user_ids))
+    totals = dict.fromkeys(ids, 0)
+    if not ids:
+        return totals
+    users: dict[int, Any] | None = None
+    for _key, source in inbox_sources.items():
+        if source.unread_counts is not None:
+            for uid, count in source.unread_counts(user_ids=ids).items():
+                if uid in totals:
+                    totals[uid] += int(count)
+            continue
+        if users is None:
+            from django.contrib.auth import get_user_model
+
+            users = {u.pk: u for u in get_user_model().objects.filter(pk__in=ids)}
+        for uid in ids:
+            if uid in users:
+                totals[uid] += source.unread_count(user=users[uid])
+    return totals
 
 
 def inbox_open(*, user: Any, key: str) -> str:

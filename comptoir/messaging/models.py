@@ -1,10 +1,11 @@
 """Buyer–shop conversations about a product (before purchase) or an order (after), their
 messages, attachments and reports.
 
-Unread counts are counters on the conversation (one per side), changed with F() expressions
-under the conversation's row lock, so the Message Center never counts messages: the unread
-total of a user is a sum over the partial index of their conversations that have unread
-messages. Read receipts are "read up to message id" pointers, one per side."""
+Unread counts are counters on the conversation (one per side), written under the
+conversation's row lock, and their totals are kept in one ``UnreadCounter`` row per buyer and
+per shop, changed by the same transaction (see ``counters``): the header's number reads one or
+two rows, never the conversations. Read receipts are "read up to message id" pointers, one per
+side."""
 
 from __future__ import annotations
 
@@ -182,3 +183,41 @@ class MessageReport(models.Model):
 
     def __str__(self) -> str:
         return self.public_id
+
+
+class UnreadCounter(models.Model):
+    """The sum of one side's unread counts over its conversations: a buyer's (``user``) or a
+    shop's (``shop``, shared by its members). Maintained by ``counters.unread_counters_add`` in
+    the transaction that changes a conversation's counter; ``unread_counters_reconcile`` (a
+    sweep) repairs any drift."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    shop = models.ForeignKey(
+        "accounts.Shop", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    count = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("unread counter")
+        verbose_name_plural = _("unread counters")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False) & Q(shop__isnull=True))
+                | (Q(user__isnull=True) & Q(shop__isnull=False)),
+                name="unread_counter_user_xor_shop",
+            ),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(user__isnull=False), name="unread_counter_one_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["shop"], condition=Q(shop__isnull=False), name="unread_counter_one_per_shop"
+            ),
+            models.CheckConstraint(condition=Q(count__gte=0), name="unread_counter_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        owner = f"user:{self.user_id}" if self.user_id else f"shop:{self.shop_id}"
+        return f"{owner}={self.count}"

@@ -1,6 +1,8 @@
 """Writes of messaging: start a conversation, send, delete within the delay, mark read, typing,
 report. Every write locks the conversation row first, so counters and read pointers stay exact
-under concurrent sends (F() updates under the lock; one conversation is one lock)."""
+under concurrent sends: under the lock the old values are known, the new ones are written as
+values, and the exact change is added to the buyer's and the shop's unread totals
+(``counters``) in the same transaction, last."""
 
 from __future__ import annotations
 
@@ -10,8 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
-from django.db.models.functions import Greatest
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from comptoir.core import clock
@@ -21,6 +22,7 @@ from comptoir.core.search import search_index, search_remove
 from comptoir.core.uploads import Upload
 
 from . import events
+from .counters import unread_counters_add
 from .enums import Side
 from .models import Conversation, ConversationAttachment, ConversationMessage, MessageReport
 from .safety import clean_text, off_platform_reasons, preview_of
@@ -101,14 +103,17 @@ def message_send(
             flag_reasons=",".join(reasons),
             client_key=client_key,
         )
-        for upload in attachments:
+        attached = [
             ConversationAttachment.objects.create(message=message, upload=upload)
+            for upload in attachments
+        ]
         other = _other(side)
+        deltas: dict[str, int] = {other: 1, side: -locked.unread_for(side)}
         updates: dict[str, Any] = {
             "last_message_at": now,
             "last_message_preview": preview_of(cleaned) or _("Attachment"),
             "last_sender_side": side,
-            f"{other}_unread": F(f"{other}_unread") + 1,
+            f"{other}_unread": locked.unread_for(other) + 1,
             f"{side}_unread": 0,
             f"{side}_read_up_to": message.pk,
             "updated_at": now,
@@ -136,14 +141,18 @@ def message_send(
         payload = {
             "type": "messaging.message",
             "conversation": locked.public_id,
-            "message": events.message_payload(message),
+            "message": events.message_payload(message, attached),
         }
-        events.push_on_commit(
-            conversation_member_ids(locked, Side.BUYER)
-            + conversation_member_ids(locked, Side.SHOP),
-            payload,
-            with_unread=True,
+        # The other party first: theirs is the delivery that is waited for.
+        recipients = conversation_member_ids(locked, other) + conversation_member_ids(locked, side)
+        # Last: the owners' counter rows are the most contended locks; hold them briefly.
+        unread_counters_add(
+            buyer_id=locked.buyer_id,
+            buyer_delta=deltas[Side.BUYER],
+            shop_id=locked.shop_id,
+            shop_delta=deltas[Side.SHOP],
         )
+        events.push_on_commit(recipients, payload, with_unread=True)
     conversation.refresh_from_db()
     return message
 
@@ -218,8 +227,10 @@ def message_delete(*, user: Any, message: ConversationMessage) -> ConversationMe
         search_remove(doc_type=DOC_TYPE, doc_id=locked.pk)
         other = _other(locked.sender_side)
         updates: dict[str, Any] = {}
-        if locked.pk > conversation.read_up_to_of(other):
-            updates[f"{other}_unread"] = Greatest(F(f"{other}_unread") - 1, 0)
+        deltas: dict[str, int] = {Side.BUYER: 0, Side.SHOP: 0}
+        if locked.pk > conversation.read_up_to_of(other) and conversation.unread_for(other) > 0:
+            updates[f"{other}_unread"] = conversation.unread_for(other) - 1
+            deltas[other] = -1
         latest = (
             ConversationMessage.objects.filter(conversation=conversation)
             .order_by("-created_at", "-pk")
@@ -229,6 +240,12 @@ def message_delete(*, user: Any, message: ConversationMessage) -> ConversationMe
             updates["last_message_preview"] = ""
         if updates:
             Conversation.objects.filter(pk=conversation.pk).update(**updates)
+        unread_counters_add(
+            buyer_id=conversation.buyer_id,
+            buyer_delta=deltas[Side.BUYER],
+            shop_id=conversation.shop_id,
+            shop_delta=deltas[Side.SHOP],
+        )
         locked.refresh_from_db()
         locked.conversation = conversation
         events.push_on_commit(
@@ -256,8 +273,15 @@ def conversation_mark_read(*, user: Any, conversation: Conversation) -> Conversa
         )
         if locked.unread_for(side) == 0 and locked.read_up_to_of(side) >= latest:
             return locked
+        was_unread = locked.unread_for(side)
         Conversation.objects.filter(pk=locked.pk).update(
             **{f"{side}_unread": 0, f"{side}_read_up_to": latest}
+        )
+        unread_counters_add(
+            buyer_id=locked.buyer_id,
+            buyer_delta=-was_unread if side == Side.BUYER else 0,
+            shop_id=locked.shop_id,
+            shop_delta=-was_unread if side == Side.SHOP else 0,
         )
         locked.refresh_from_db()
         events.push_on_commit(

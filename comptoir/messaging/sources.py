@@ -14,6 +14,12 @@ from comptoir.core.errors import NotFound
 from comptoir.core.notifications import Notification, notification_mark_read
 from comptoir.core.search import search_filter
 
+from .counters import (
+    buyer_unread_total,
+    buyer_unread_totals,
+    shop_unread_total,
+    shop_unread_totals,
+)
 from .enums import InboxCategory, Side
 from .inbox import Before, InboxItem, InboxSource, hidden_notifications, inbox_sources
 from .models import Conversation, ConversationMessage
@@ -22,31 +28,42 @@ from .selectors import DOC_TYPE, shop_ids_of
 # --- seller conversations ----------------------------------------------------------------------
 
 
-def _conversation_title(conversation: Conversation, side: str) -> str:
-    if side == Side.SHOP:
-        who = conversation.buyer.display_name
-    else:
-        who = conversation.shop.name
-    return who
+_BASE_FIELDS = (
+    "pk",
+    "public_id",
+    "last_message_at",
+    "last_message_preview",
+    "last_sender_side",
+    "awaiting_reply_since",
+    "product__title_fr",
+    "product__title_en",
+    "order__number",
+    "order__status",
+)
+# The other party's name: the shop for the buyer, the buyer for the shop.
+_SIDE_FIELDS: dict[str, tuple[str, str, str]] = {
+    Side.BUYER: ("buyer_unread", "shop__name", "shop__name"),
+    Side.SHOP: ("shop_unread", "buyer__full_name", "buyer__email"),
+}
 
 
-def _subject(conversation: Conversation, language: str) -> str:
-    from comptoir.core.order_numbers import format_order_number
-
-    if conversation.order is not None:
-        return _("Order %(number)s") % {"number": format_order_number(conversation.order.number)}
-    if conversation.product is not None:
-        return conversation.product.title(language)
-    return ""
+def _conversation_url_template() -> str:
+    marker = "0" * 26
+    return reverse("messaging:conversation", args=[marker]).replace(marker, "{}")
 
 
 def _conversation_items(
     user: Any, side: str, source: str, before: Before | None, limit: int, query: str
 ) -> list[InboxItem]:
+    """One indexed query on (owner, -last_message_at, -id), joined to the shop or buyer, the
+    product and the order, fetching only the columns an item shows (no model instances)."""
     from django.utils.translation import get_language
 
+    from comptoir.core.order_numbers import format_order_number
+    from comptoir.orders.enums import OrderStatus
+
     if side == Side.BUYER:
-        rows = Conversation.objects.filter(buyer=user)
+        rows = Conversation.objects.filter(buyer_id=user.pk)
     else:
         shops = shop_ids_of(user)
         if not shops:
@@ -61,32 +78,54 @@ def _conversation_items(
         rows = rows.filter(pk__in=matching.values("conversation_id"))
     if before is not None:
         rows = rows.filter(before.q(source, at_field="last_message_at"))
-    rows = rows.select_related("buyer", "shop", "product", "order").order_by(
-        "-last_message_at", "-pk"
+    unread_field, name_field, fallback_field = _SIDE_FIELDS[side]
+    values = rows.order_by("-last_message_at", "-pk").values_list(
+        *_BASE_FIELDS, unread_field, name_field, fallback_field
     )[:limit]
-    language = (get_language() or "fr")[:2]
+    english = (get_language() or "fr")[:2] != "fr"
+    url = _conversation_url_template()
+    deleted = _("Message deleted")
     items = []
-    for conversation in rows:
-        unread = conversation.unread_for(side)
+    for (
+        pk,
+        public_id,
+        at,
+        preview,
+        last_side,
+        awaiting,
+        title_fr,
+        title_en,
+        order_number,
+        order_status,
+        unread,
+        name,
+        fallback,
+    ) in values:
+        if side == Side.SHOP:
+            name = name or (fallback or "").split("@")[0]
+        if order_number is not None:
+            subject = _("Order %(number)s") % {"number": format_order_number(order_number)}
+            status = str(OrderStatus(order_status).label) if order_status else ""
+        else:
+            subject = (title_en if english else title_fr) or ""
+            status = ""
         items.append(
             InboxItem(
                 source=source,
-                seq=conversation.pk,
+                seq=pk,
                 category=InboxCategory.SELLERS,
-                at=conversation.last_message_at,
-                title=_conversation_title(conversation, side),
-                preview=conversation.last_message_preview or _("Message deleted"),
-                url=reverse("messaging:conversation", args=[conversation.public_id]),
+                at=at,
+                title=name or "",
+                preview=preview or deleted,
+                url=url.format(public_id),
                 unread=unread,
                 extra={
                     "side": side,
-                    "subject": _subject(conversation, language),
-                    "conversation": conversation.public_id,
-                    "order_status": conversation.order.get_status_display()
-                    if conversation.order is not None
-                    else "",
-                    "to_answer": side == Side.SHOP and conversation.to_answer,
-                    "last_from_me": conversation.last_sender_side == side,
+                    "subject": subject,
+                    "conversation": public_id,
+                    "order_status": status,
+                    "to_answer": side == Side.SHOP and awaiting is not None,
+                    "last_from_me": last_side == side,
                 },
             )
         )
@@ -104,28 +143,11 @@ def _open_conversation(user: Any, seq: int) -> str:
 
 
 def _buyer_unread(*, user: Any) -> int:
-    from django.db.models import Sum
-
-    return int(
-        Conversation.objects.filter(buyer=user, buyer_unread__gt=0).aggregate(
-            n=Sum("buyer_unread")
-        )["n"]
-        or 0
-    )
+    return buyer_unread_total(user=user)
 
 
 def _shop_unread(*, user: Any) -> int:
-    from django.db.models import Sum
-
-    shops = shop_ids_of(user)
-    if not shops:
-        return 0
-    return int(
-        Conversation.objects.filter(shop_id__in=shops, shop_unread__gt=0).aggregate(
-            n=Sum("shop_unread")
-        )["n"]
-        or 0
-    )
+    return shop_unread_total(user=user)
 
 
 # --- notifications -----------------------------------------------------------------------------
@@ -147,20 +169,51 @@ def _notification_items(
     rows = _visible_notifications(user)
     if before is not None:
         rows = rows.filter(before.q("notifications", at_field="created_at"))
+    values = rows.order_by("-created_at", "-pk").values_list(
+        "pk", "created_at", "title", "body", "url", "read_at", "kind"
+    )[:limit]
     return [
         InboxItem(
             source="notifications",
-            seq=n.pk,
+            seq=pk,
             category=InboxCategory.NOTIFICATIONS,
-            at=n.created_at,
-            title=n.title,
-            preview=n.body,
-            url=n.url,
-            unread=0 if n.read_at else 1,
-            extra={"kind": n.kind},
+            at=at,
+            title=title,
+            preview=body,
+            url=url,
+            unread=0 if read_at else 1,
+            extra={"kind": kind},
         )
-        for n in rows.order_by("-created_at", "-pk")[:limit]
+        for pk, at, title, body, url, read_at, kind in values
     ]
+
+
+def _grouped_counts(rows: Any) -> dict[int, int]:
+    from django.db.models import Count
+
+    return {
+        int(uid): int(n)
+        for uid, n in rows.order_by()
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .values_list("user_id", "n")
+    }
+
+
+def _notifications_unread_counts(*, user_ids: list[int]) -> dict[int, int]:
+    rows = Notification.objects.filter(user_id__in=user_ids, read_at__isnull=True)
+    hidden = hidden_notifications()
+    if hidden is not None:
+        rows = rows.exclude(hidden)
+    return _grouped_counts(rows)
+
+
+def _support_unread_counts(*, user_ids: list[int]) -> dict[int, int]:
+    return _grouped_counts(
+        Notification.objects.filter(user_id__in=user_ids, read_at__isnull=True).filter(
+            _reply_notifications()
+        )
+    )
 
 
 def _notifications_unread(*, user: Any) -> int:
@@ -184,6 +237,11 @@ def _reply_notifications() -> Q:
 
 
 def _support_items(*, user: Any, before: Before | None, limit: int, query: str) -> list[InboxItem]:
+    """Public replies to the user's tickets: one query over ``message_ticket_time`` of the
+    user's tickets, only the shown columns (the body cut to the preview in the database), and
+    one query for which of them are unread (their notifications)."""
+    from django.db.models.functions import Left
+
     from comptoir.tickets.enums import Direction, MessageKind
     from comptoir.tickets.models import Message, Ticket
     from comptoir.tickets.search import DOC_TYPE as TICKET_DOC
@@ -196,27 +254,37 @@ def _support_items(*, user: Any, before: Before | None, limit: int, query: str) 
     )
     if before is not None:
         rows = rows.filter(before.q("support", at_field="created_at"))
-    replies = list(rows.select_related("ticket").order_by("-created_at", "-pk")[:limit])
-    keys = {f"ticket:{m.ticket_id}:reply:{m.pk}": m.pk for m in replies}
+    replies = list(
+        rows.annotate(preview=Left("body_text", 200))
+        .order_by("-created_at", "-pk")
+        .values_list(
+            "pk", "ticket_id", "created_at", "preview", "ticket__number", "ticket__subject"
+        )[:limit]
+    )
+    if not replies:
+        return []
+    keys = {f"ticket:{ticket_id}:reply:{pk}": pk for pk, ticket_id, *_rest in replies}
     unread = set(
         Notification.objects.filter(
             user=user, event_key__in=list(keys), read_at__isnull=True
         ).values_list("event_key", flat=True)
     )
     unread_ids = {keys[k] for k in unread}
+    marker = "0" * 20
+    url = reverse("tickets:detail", args=[marker]).replace(marker, "{}")
     return [
         InboxItem(
             source="support",
-            seq=m.pk,
+            seq=pk,
             category=InboxCategory.SUPPORT,
-            at=m.created_at,
-            title=_("Customer service · %(number)s") % {"number": m.ticket.number},
-            preview=m.body_text[:200],
-            url=reverse("tickets:detail", args=[m.ticket.number]),
-            unread=1 if m.pk in unread_ids else 0,
-            extra={"subject": m.ticket.subject, "ticket": m.ticket.number},
+            at=at,
+            title=_("Customer service · %(number)s") % {"number": number},
+            preview=preview or "",
+            url=url.format(number),
+            unread=1 if pk in unread_ids else 0,
+            extra={"subject": subject, "ticket": number},
         )
-        for m in replies
+        for pk, _ticket_id, at, preview, number, subject in replies
     ]
 
 
@@ -255,6 +323,7 @@ def register() -> None:
                 user, Side.BUYER, "conversations", before, limit, query
             ),
             unread_count=_buyer_unread,
+            unread_counts=buyer_unread_totals,
             open_item=lambda *, user, seq: _open_conversation(user, seq),
         ),
     )
@@ -267,6 +336,7 @@ def register() -> None:
                 user, Side.SHOP, "conversations-shop", before, limit, query
             ),
             unread_count=_shop_unread,
+            unread_counts=shop_unread_totals,
             open_item=lambda *, user, seq: _open_conversation(user, seq),
         ),
     )
@@ -277,6 +347,7 @@ def register() -> None:
             category=InboxCategory.NOTIFICATIONS,
             list_items=_notification_items,
             unread_count=_notifications_unread,
+            unread_counts=_notifications_unread_counts,
             open_item=_open_notification,
             searchable=False,
         ),
@@ -288,6 +359,7 @@ def register() -> None:
             category=InboxCategory.SUPPORT,
             list_items=_support_items,
             unread_count=_support_unread,
+            unread_counts=_support_unread_counts,
             open_item=_open_support,
             hides_notifications=_reply_notifications,
         ),

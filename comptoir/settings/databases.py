@@ -8,6 +8,8 @@ from typing import Any
 
 import dj_database_url
 
+from .env import env_int
+
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
@@ -28,8 +30,11 @@ def database_from_env(*, default_sqlite: Path) -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL", "")
     if not url:
         return sqlite_database(default_sqlite)
+    # CONN_MAX_AGE=0 by default: under ASGI Django serves each request on its own thread, so
+    # persistent connections pile up (one per finished request) until PostgreSQL refuses new
+    # clients. Pool in front of the database (PgBouncer) when connection set-up time matters.
     config: dict[str, Any] = dict(
-        dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
     )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = dict(SQLITE_OPTIONS)
