@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("comptoir.tickets.urls")),  # /support/requests/ ("Mes demandes")
     path("", include("comptoir.intake.urls")),  # /support/new/ (the contact form)
     path("", include("comptoir.helpcenter.urls")),  # /help/ (help center, contact menu)
+    path("", include("comptoir.ledger.urls")),  # /seller/balance/ (buyer protection money)
     path("", include("comptoir.messaging.urls")),  # /messages/ (the Message Center)
     path("", include("comptoir.console.urls")),  # /console/ (the agent console)
+    path("", include("comptoir.disputes.urls")),  # /disputes/, /seller/disputes/ (litiges)
 ]

@@ -43,9 +43,19 @@ def _mount_routers() -> None:
 
     api.add_router("/", tickets_router)
 
+    from comptoir.ledger.api import router as ledger_router
+    from comptoir.ledger.api import webhook_router as ledger_webhook_router
+
+    api.add_router("/", ledger_router)
+    api.add_router("/", ledger_webhook_router)
+
     from comptoir.messaging.api import router as messaging_router
 
     api.add_router("/", messaging_router)
+
+    from comptoir.disputes.api import router as disputes_router
+
+    api.add_router("/", disputes_router)
 
 
 _mount_routers()

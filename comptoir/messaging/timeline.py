@@ -1,57 +1,47 @@
-"""Seller conversations in the console's customer timeline.
-
-No customer-timeline registry exists yet in the support desk; when the console builds one it
-registers ``customer_timeline_entries`` (messaging sits above tickets, so the console cannot
-import this module: the registry must live in tickets and be filled from
-``MessagingConfig.ready``). Until then the console (or anything above messaging) calls it."""
+"""Seller conversations in the console's customer timeline (``core.timeline``)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from comptoir.core.order_numbers import format_order_number
+from comptoir.core.timeline import LIMIT, TimelineEntry
 
 from .models import Conversation
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    kind: str  # "conversation"
-    at: dt.datetime
-    title: str
-    summary: str
-    url: str
-    ref: str  # the conversation's public id
-
-
-def customer_timeline_entries(
-    *, customer: Any, before: dt.datetime | None = None, limit: int = 50
-) -> list[TimelineEntry]:
-    """The customer's conversations with shops (as a buyer), most recent activity first. For
-    staff: the conversation page is readable by staff."""
-    rows = Conversation.objects.filter(buyer=customer)
-    if before is not None:
-        rows = rows.filter(last_message_at__lt=before)
+def conversation_entries(*, user: Any, ticket: Any) -> list[TimelineEntry]:
+    """The ticket customer's conversations with shops, most recent activity first. Staff may
+    read every conversation, so nothing is hidden from an agent; one query."""
+    customer = ticket.contact.user_id
+    if customer is None:
+        return []
+    french = (get_language() or "fr").startswith("fr")
+    rows = (
+        Conversation.objects.filter(buyer_id=customer)
+        .select_related("shop", "product", "order")
+        .order_by("-last_message_at", "-pk")[:LIMIT]
+    )
     entries = []
-    for c in rows.select_related("shop", "product", "order").order_by("-last_message_at", "-pk")[
-        :limit
-    ]:
+    for c in rows:
         if c.order is not None:
-            about = f"order {format_order_number(c.order.number)}"
+            about = _("order %(number)s") % {"number": format_order_number(c.order.number)}
+        elif c.product is not None:
+            about = c.product.title_fr if french else c.product.title_en
         else:
-            about = f"product {c.product.title_en if c.product is not None else ''}"
+            about = ""
         entries.append(
             TimelineEntry(
                 kind="conversation",
                 at=c.last_message_at,
-                title=f"Conversation with {c.shop.name} about {about}",
-                summary=c.last_message_preview,
+                title=_("Conversation with %(shop)s") % {"shop": c.shop.name},
+                subtitle=about,
                 url=reverse("messaging:conversation", args=[c.public_id]),
-                ref=c.public_id,
+                lines=[c.last_message_preview] if c.last_message_preview else [],
             )
         )
     return entries

@@ -38,10 +38,12 @@ INSTALLED_APPS = [
     "comptoir.core.search",
     "comptoir.tickets",
     "comptoir.intake",
+    "comptoir.ledger",
     "comptoir.helpcenter",
     "comptoir.messaging",
     "comptoir.console",
     "comptoir.intake.email",
+    "comptoir.disputes",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +182,7 @@ LOGGING = {
 # User.email is unique case-insensitively (a functional unique constraint Django's check cannot see).
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
+# Buyer protection and money (comptoir.ledger; PRODUCT.md §3). Amounts in minor units.
 PROTECTION_HOLD_DAYS = env_int("PROTECTION_HOLD_DAYS", 60)
 NOT_RECEIVED_GRACE_DAYS = env_int("NOT_RECEIVED_GRACE_DAYS", 15)
 # The order page's dates (comptoir.orders.conf) read these names: one source of truth.

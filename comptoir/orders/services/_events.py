@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from comptoir.core import clock
+from comptoir.core.registry import Registry
 from comptoir.orders.models import Order, OrderEvent
 from comptoir.orders.transitions import Action, Actor, check_transition
+
+# ``hook(*, order)``, run inside the transaction after a transition changed the order's
+# delivery or promised date (Buyer protection re-dates the money it holds).
+order_dates_hooks: Registry[Callable[..., None]] = Registry("order dates hooks")
+DATE_FIELDS = frozenset({"delivered_at", "promised_delivery_date"})
 
 
 def order_lock(*, pk: int) -> Order:
@@ -61,4 +68,7 @@ def transition_apply(
         data=data or {},
         created_at=clock.now(),
     )
+    if DATE_FIELDS & fields.keys():
+        for _key, hook in order_dates_hooks.items():
+            hook(order=order)
     return order
