@@ -138,3 +138,28 @@ def test_buy_now_from_the_product_page(live_url, page, buyer, product):
     assert page.url.endswith(f"/orders/{format_order_number(order.number)}/")
     assert (order.status, order.total_minor) == ("paid", 2 * 3990 + 490)
     assert page.get_by_text("Votre commande est payée").is_visible()
+
+
+def test_my_orders_in_english(live_url, page_en, orders, buyer):
+    type(buyer).objects.filter(pk=buyer.pk).update(language="en")
+    log_in(page_en, live_url, buyer.email)
+    page_en.goto(live_url + "/orders/")
+    assert page_en.locator("h1").inner_text() == "My orders"
+    assert page_en.locator(".order-card").count() == 2
+    page_en.get_by_role("link", name="To be shipped").click()
+    page_en.wait_for_load_state()
+    assert page_en.locator(".order-card").count() == 1
+    assert format_order_number(orders["paid"].number) in page_en.locator(".order-card").inner_text()
+
+
+def test_order_page_in_french_with_timeline(live_url, page, orders, buyer):
+    number = format_order_number(orders["shipped"].number)
+    log_in(page, live_url, buyer.email)
+    page.goto(live_url + f"/orders/{number}/")
+    assert (
+        "Commande" in page.locator("h1").inner_text() and number in page.locator("h1").inner_text()
+    )
+    timeline = page.locator("#tracking .track li")
+    assert timeline.first.inner_text().startswith("Retenu en douane")
+    assert timeline.count() == 6
+    assert page.get_by_role("link", name="Confirmer la réception").is_visible()
