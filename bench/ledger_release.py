@@ -6,7 +6,10 @@ holds, accounts and capture entries are written set-based (as the capture hook w
 written them), then ``escrow_release_due`` is timed and ``ledger_check`` must be ok. PostgreSQL
 uses DATABASE_URL when it points at PostgreSQL, otherwise scripts/services.sh starts one.
 BENCH_ORDERS overrides the count. Not part of ``make test``. Target (issue 4): ≥ 2,000 orders/s on
-PostgreSQL on the 2-core machine."""
+PostgreSQL on the 2-core machine. Each order's holds are written contiguously (its lines, then
+its shipping), as the capture does. Diagnostics: BENCH_PROFILE=path dumps a cProfile of the
+release (path.<backend>); BENCH_QUERY_TIMES=1 prints seconds per statement shape on stderr (run
+the child directly to see it)."""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ import django
 django.setup()
 from django.db import connection, transaction
 from django.test.utils import setup_test_environment
-connection.creation.create_test_db(verbosity=0, autoclobber=True)
+connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
 try:
     from comptoir.accounts.models import Shop, User
     from comptoir.catalog.models import Product
@@ -75,10 +78,17 @@ try:
             escrows = Account.objects.bulk_create([
                 Account(key=f"escrow:order:{o.pk}", kind=AccountKind.ESCROW, currency="EUR", order=o,
                         shop_id=o.shop_id, balance_minor=o.total_minor) for o in orders])
-            holds = [EscrowHold(order_id=l.order_id, order_line_id=l.pk, shop_id=l.order.shop_id, kind=HoldKind.LINE,
-                                currency="EUR", amount_minor=l.line_total_minor, release_due_at=due_at) for l in lines]
-            holds += [EscrowHold(order_id=o.pk, shop_id=o.shop_id, kind=HoldKind.SHIPPING, currency="EUR",
-                                 amount_minor=o.shipping_minor, release_due_at=due_at) for o in orders if o.shipping_minor]
+            lines_of = {}
+            for l in lines:
+                lines_of.setdefault(l.order_id, []).append(l)
+            holds = []  # per order, its lines then its shipping, as escrow_capture writes them
+            for o in orders:
+                holds += [EscrowHold(order_id=o.pk, order_line_id=l.pk, shop_id=o.shop_id, kind=HoldKind.LINE,
+                                     currency="EUR", amount_minor=l.line_total_minor, release_due_at=due_at)
+                          for l in lines_of[o.pk]]
+                if o.shipping_minor:
+                    holds.append(EscrowHold(order_id=o.pk, shop_id=o.shop_id, kind=HoldKind.SHIPPING, currency="EUR",
+                                            amount_minor=o.shipping_minor, release_due_at=due_at))
             holds = EscrowHold.objects.bulk_create(holds, batch_size=2000)
             entries = JournalEntry.objects.bulk_create([
                 JournalEntry(kind="capture", idempotency_key=f"capture:checkout:{o.number}", order=o, shop_id=o.shop_id)
@@ -92,11 +102,38 @@ try:
             total = sum(o.total_minor for o in orders)
             Account.objects.filter(pk=clearing.pk).update(balance_minor=clearing.balance_minor - total)
             clearing.balance_minor -= total
+    # A live database has planner statistics (autovacuum keeps them); a freshly bulk-loaded one
+    # has none until analysed, and the planner then guesses one row per table.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     built = time.perf_counter() - t0
     n_holds = EscrowHold.objects.count()
+    import cProfile, os
+    profiler = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
     t1 = time.perf_counter()
-    released = escrow_release_due(now=now)
+    timings = {}
+
+    def timed(execute, sql, params, many, context):  # BENCH_QUERY_TIMES: seconds per statement shape
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            shape = " ".join(sql.split())[:90]
+            n, t = timings.get(shape, (0, 0.0))
+            timings[shape] = (n + 1, t + time.perf_counter() - start)
+
+    import contextlib
+    wrapper = connection.execute_wrapper(timed) if os.environ.get("BENCH_QUERY_TIMES") else contextlib.nullcontext()
+    if profiler:
+        profiler.enable()
+    with wrapper:
+        released = escrow_release_due(now=now)
     took = time.perf_counter() - t1
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(os.environ["BENCH_PROFILE"] + "." + connection.vendor)
+    for shape, (n, t) in sorted(timings.items(), key=lambda kv: -kv[1][1])[:25]:
+        print(f"{t:8.2f}s {n:6d}x  {shape}", file=sys.stderr)
     t2 = time.perf_counter()
     report = ledger_check()
     check_s = time.perf_counter() - t2
@@ -104,7 +141,7 @@ try:
     print("RESULT=" + json.dumps({
         "backend": connection.vendor, "orders": n_orders, "holds": n_holds, "released_holds": released,
         "release_s": round(took, 2), "orders_per_s": round(n_orders / took), "holds_per_s": round(released / took),
-        "rerun_released": again, "ledger_check_ok": report.ok, "ledger_check_s": round(check_s, 1),
+        "rerun_released": again, "release_entries": JournalEntry.objects.filter(kind="release").count(), "ledger_check_ok": report.ok, "ledger_check_s": round(check_s, 1),
         "setup_s": round(built, 1)}))
 finally:
     connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)

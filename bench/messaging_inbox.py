@@ -1,6 +1,7 @@
 """Message Center at scale: one buyer with 10,000 conversations and 200,000 messages (and a
 seller whose shop holds them). p95 of the inbox's first page, of a page deep in the history
-(keyset cursor), of the merged Message Center page, and of the unread count.
+(keyset cursor), of the merged Message Center page, and of the unread count (the function,
+and ``GET /api/v1/messages/unread-count`` whole, with a bearer token).
 
 Targets (issue 8, PostgreSQL): inbox p95 ≤ 100 ms, unread count p95 ≤ 10 ms. Run:
 ``python -m bench messaging_inbox`` (SQLite by default; set DATABASE_URL for PostgreSQL, e.g.
@@ -134,6 +135,25 @@ def run() -> dict[str, Any]:
 
         buyer, seller = _populate()
         reconcile = _reconcile()
+        from django.test import Client
+
+        from comptoir.accounts.services import api_token_create
+
+        client = Client()
+        buyer_token = api_token_create(user=buyer, label="bench").key
+        seller_token = api_token_create(user=seller, label="bench").key
+        expected = {
+            buyer_token: inbox_unread_count(user=buyer),
+            seller_token: inbox_unread_count(user=seller),
+        }
+
+        def endpoint(token: str) -> None:
+            response = client.get(
+                "/api/v1/messages/unread-count", HTTP_AUTHORIZATION=f"Bearer {token}"
+            )
+            if response.status_code != 200 or response.json() != {"count": expected[token]}:
+                raise RuntimeError(f"unread-count answered {response.status_code}")
+
         deep = None
         cursor = None
         for _ in range(100):  # 2,000 conversations down the list
@@ -164,6 +184,9 @@ def run() -> dict[str, Any]:
             ),
             "unread_count_buyer": _p95(lambda: inbox_unread_count(user=buyer)),
             "unread_count_seller": _p95(lambda: inbox_unread_count(user=seller)),
+            # The endpoint, whole: middleware, bearer-token check, the count, the JSON.
+            "unread_count_endpoint_buyer": _p95(lambda: endpoint(buyer_token)),
+            "unread_count_endpoint_seller": _p95(lambda: endpoint(seller_token)),
             "unread_values": {
                 "buyer": inbox_unread_count(user=buyer),
                 "seller": inbox_unread_count(user=seller),

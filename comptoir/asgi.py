@@ -9,6 +9,10 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comptoir.settings.embedded")
 django_asgi_app = get_asgi_application()
 
+from comptoir.api.warmup import warm_up_in_background  # noqa: E402
+
+warm_up_in_background()  # URLconfs, language detector, node predictor: not in a first request
+
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402

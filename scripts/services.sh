@@ -6,6 +6,9 @@
 #   source scripts/services.sh; services_start; trap services_stop EXIT   # exports DATABASE_URL, REDIS_URL
 #   bash scripts/services.sh -- CMD ARGS…                                 # runs CMD with them, stops after
 #
+# With COMPTOIR_PG_DATA=DIR, PostgreSQL keeps its data directory there across runs (initialised on
+# first use, stopped cleanly, never deleted): benchmarks cache their loaded databases this way.
+#
 # initdb refuses to run as root: as root, the cluster runs as the `postgres` system user (created
 # when absent) through runuser, its data directory chowned to it.
 
@@ -13,6 +16,7 @@ SERVICES_DIR=""
 SERVICES_PG_BIN=""
 SERVICES_PG_PORT=""
 SERVICES_REDIS_PORT=""
+SERVICES_PG_DATA=""
 
 _services_log() { echo "services: $*" >&2; }
 
@@ -48,24 +52,30 @@ services_start() {
   [ "$(id -u)" -ne 0 ] || parent=/tmp
   SERVICES_DIR="$(mktemp -d "$parent/comptoir-services.XXXXXX")"
   chmod 755 "$SERVICES_DIR"
-  mkdir -p "$SERVICES_DIR/pg" "$SERVICES_DIR/pgsock" "$SERVICES_DIR/redis"
-  if [ "$(id -u)" -eq 0 ]; then chown postgres: "$SERVICES_DIR/pg" "$SERVICES_DIR/pgsock"; fi
-  chmod 700 "$SERVICES_DIR/pg"
+  SERVICES_PG_DATA="${COMPTOIR_PG_DATA:-$SERVICES_DIR/pg}"
+  mkdir -p "$SERVICES_PG_DATA" "$SERVICES_DIR/pgsock" "$SERVICES_DIR/redis"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres: "$SERVICES_PG_DATA" "$SERVICES_DIR/pgsock"; fi
+  chmod 700 "$SERVICES_PG_DATA"
 
   SERVICES_PG_PORT="$(_services_free_port)"
   SERVICES_REDIS_PORT="$(_services_free_port)"
 
   # PostgreSQL: trust auth on loopback and its own socket; durability off (a throwaway cluster).
-  _services_as_pg "$SERVICES_PG_BIN/initdb" -D "$SERVICES_DIR/pg" -U postgres -A trust -E UTF8 \
-    --locale=C.UTF-8 --no-sync >"$SERVICES_DIR/initdb.log" 2>&1 || {
-    cat "$SERVICES_DIR/initdb.log" >&2; _services_log "initdb failed"; return 1; }
+  if [ ! -f "$SERVICES_PG_DATA/PG_VERSION" ]; then
+    _services_as_pg "$SERVICES_PG_BIN/initdb" -D "$SERVICES_PG_DATA" -U postgres -A trust -E UTF8 \
+      --locale=C.UTF-8 --no-sync >"$SERVICES_DIR/initdb.log" 2>&1 || {
+      cat "$SERVICES_DIR/initdb.log" >&2; _services_log "initdb failed"; return 1; }
+  fi
   touch "$SERVICES_DIR/pg.log"
   [ "$(id -u)" -ne 0 ] || chown postgres: "$SERVICES_DIR/pg.log"
-  _services_as_pg "$SERVICES_PG_BIN/pg_ctl" -D "$SERVICES_DIR/pg" -l "$SERVICES_DIR/pg.log" -w -t 60 \
+  _services_as_pg "$SERVICES_PG_BIN/pg_ctl" -D "$SERVICES_PG_DATA" -l "$SERVICES_DIR/pg.log" -w -t 120 \
     -o "-p $SERVICES_PG_PORT -k $SERVICES_DIR/pgsock -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
     start >/dev/null || { cat "$SERVICES_DIR/pg.log" >&2; _services_log "PostgreSQL did not start"; return 1; }
-  _services_as_pg "$SERVICES_PG_BIN/createdb" -h "$SERVICES_DIR/pgsock" -p "$SERVICES_PG_PORT" -U postgres comptoir || {
-    _services_log "createdb failed"; return 1; }
+  if ! _services_as_pg "$SERVICES_PG_BIN/psql" -h "$SERVICES_DIR/pgsock" -p "$SERVICES_PG_PORT" -U postgres \
+    -tAc "SELECT 1 FROM pg_database WHERE datname = 'comptoir'" | grep -q 1; then
+    _services_as_pg "$SERVICES_PG_BIN/createdb" -h "$SERVICES_DIR/pgsock" -p "$SERVICES_PG_PORT" -U postgres comptoir || {
+      _services_log "createdb failed"; return 1; }
+  fi
 
   # Redis: no persistence, loopback only.
   redis-server --port "$SERVICES_REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
@@ -94,9 +104,11 @@ services_stop() {
   if [ -f "$SERVICES_DIR/redis/redis.pid" ]; then
     kill "$(cat "$SERVICES_DIR/redis/redis.pid")" 2>/dev/null || true
   fi
-  if [ -f "$SERVICES_DIR/pg/postmaster.pid" ]; then
-    _services_as_pg "$SERVICES_PG_BIN/pg_ctl" -D "$SERVICES_DIR/pg" -m immediate -w -t 30 stop >/dev/null 2>&1 \
-      || kill -9 "$(head -1 "$SERVICES_DIR/pg/postmaster.pid")" 2>/dev/null || true
+  if [ -n "$SERVICES_PG_DATA" ] && [ -f "$SERVICES_PG_DATA/postmaster.pid" ]; then
+    local mode=immediate
+    [ "$SERVICES_PG_DATA" = "$SERVICES_DIR/pg" ] || mode=fast  # a kept directory stops cleanly
+    _services_as_pg "$SERVICES_PG_BIN/pg_ctl" -D "$SERVICES_PG_DATA" -m "$mode" -w -t 120 stop >/dev/null 2>&1 \
+      || kill -9 "$(head -1 "$SERVICES_PG_DATA/postmaster.pid")" 2>/dev/null || true
   fi
   local i
   for i in $(seq 1 50); do

@@ -20,7 +20,7 @@ from comptoir.tickets.search import DOC_TYPE
 from comptoir.tickets.selectors import is_staff, ticket_messages, ticket_scope
 from comptoir.tickets.transitions import Actor, Transition, allowed_actions
 
-from .models import QueueCounter
+from .models import QueueCounter, SupervisorEdit
 from .queues import QUEUES, Who, counter_predicate, ticket_predicate
 
 PAGE_SIZE = 25
@@ -328,3 +328,12 @@ def team_queue_counts() -> list[dict[str, Any]]:
             }
         )
     return sorted(result, key=lambda r: (-r["active"], r["team"] is None, r["name"]))
+
+
+def supervisor_edits(*, kind: str = "", cursor: str | None = None, limit: int = 50) -> Page[Any]:
+    """The history of supervisor edits, newest first, one keyset page (``InvalidCursor`` on a
+    forged cursor)."""
+    edits = SupervisorEdit.objects.select_related("actor")
+    if kind in SupervisorEdit.Kind.values:
+        edits = edits.filter(kind=kind)
+    return paginate(edits, order=("-created_at", "-pk"), cursor=cursor, limit=limit)

@@ -35,4 +35,5 @@ urlpatterns = [
     path("console/supervisor/macros/", sup.macros, name="sup_macros"),
     path("console/supervisor/macros/new/", sup.macro_edit, name="sup_macro_new"),
     path("console/supervisor/macros/<slug:code>/", sup.macro_edit, name="sup_macro"),
+    path("console/supervisor/history/", sup.history, name="sup_history"),
 ]

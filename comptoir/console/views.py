@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from comptoir.accounts.models import Team, User
 from comptoir.core.errors import ApplicationError, Conflict, NotFound
+from comptoir.core.uploads import UploadKind, upload_create
 from comptoir.taxonomy.models import Node
 from comptoir.tickets import services as desk
 from comptoir.tickets.enums import Presence
@@ -28,6 +29,8 @@ from .forms import NoteForm, QueueFilterForm, ReplyForm, staff_choices
 from .queues import QUEUES, Who
 from .services.desk import BULK_ACTIONS, console_bulk, console_presence, console_reply
 from .timeline import customer_timeline
+
+MAX_REPLY_FILES = 10
 
 
 def _who(request: HttpRequest) -> Who:
@@ -250,6 +253,7 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             with transaction.atomic(durable=True):
+                files = request.FILES.getlist("attachments")[:MAX_REPLY_FILES]
                 console_reply(
                     user=request.user,
                     ticket=found,
@@ -257,6 +261,12 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
                     last_seen_message_id=data["last_seen"],
                     force=bool(data["force"]),
                     then=data["then"] or None,
+                    attachments=[
+                        upload_create(
+                            owner=request.user, file=f, allowed_kinds=set(UploadKind.values)
+                        )
+                        for f in files
+                    ],
                 )
         except Conflict as exc:
             if exc.code != "reply_collision":

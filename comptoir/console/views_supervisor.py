@@ -14,11 +14,13 @@ from django.views.decorators.http import require_POST
 
 from comptoir.accounts.models import AgentProfile, User
 from comptoir.core.errors import ApplicationError
+from comptoir.core.pagination import InvalidCursor
 from comptoir.tickets.models import BusinessCalendar, Macro, SlaPolicy
 
 from . import selectors
 from .access import supervisor_required
 from .forms import AgentForm, CalendarForm, HolidayForm, MacroForm, SlaPolicyForm
+from .models import SupervisorEdit
 from .services import supervisor as sv
 from .views import _nav, _taxonomy_url
 
@@ -231,4 +233,18 @@ def macro_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
         request,
         "console/sup/form.html",
         _ctx(request, "macros", form=form, heading=heading, back="console:sup_macros"),
+    )
+
+
+@supervisor_required
+def history(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    try:
+        page = selectors.supervisor_edits(kind=kind, cursor=request.GET.get("cursor") or None)
+    except InvalidCursor:
+        return redirect(f"{request.path}?kind={kind}" if kind else request.path)
+    return render(
+        request,
+        "console/sup/history.html",
+        _ctx(request, "history", page=page, kind=kind, kinds=SupervisorEdit.Kind.choices),
     )

@@ -165,3 +165,9 @@ def detect_language(text: str, *, hint: str | None = None) -> DetectedLanguage:
 
     # 3. lingua.
     return _result(top_code, top_conf)
+
+
+def warm_up() -> None:
+    """Build the detector now (a web worker calls this before serving): the first build takes
+    seconds of CPU, which would otherwise land in a customer's request."""
+    detect_language("Bonjour, je n'ai pas reçu mon colis. Hello, where is my parcel?")

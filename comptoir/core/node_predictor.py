@@ -124,3 +124,8 @@ def keyword_predictor(text: str, language: str, allowed: frozenset[str]) -> Node
 
 
 node_predictors.register(DEFAULT_KEY, keyword_predictor)
+
+
+def warm_up() -> None:
+    """Load the registered predictor's model now (a web worker calls this before serving)."""
+    predict_node("Bonjour, je n'ai pas reçu mon colis.", language="fr", allowed_codes={"-"})

@@ -26,6 +26,42 @@ def _send(group: str, message: dict[str, Any]) -> None:
         logger.exception("push to %s failed", group)
 
 
+def _send_many(messages: list[tuple[str, dict[str, Any]]]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+
+    async def send_all() -> None:
+        for group, message in messages:  # in order: callers put the awaited delivery first
+            try:
+                await layer.group_send(group, message)
+            except Exception:  # best effort, like _send; the others still go
+                logger.exception("push to %s failed", group)
+
+    try:
+        async_to_sync(send_all)()
+    except Exception:
+        logger.exception("push to %s groups failed", len(messages))
+
+
+def push_to_groups(events: list[tuple[str, dict[str, Any]]]) -> None:
+    """``push_to_group`` for several (group, event) pairs, sent in order in one hop to the
+    event loop (one ``async_to_sync`` instead of one per group)."""
+    messages = [(group, {"type": "event.push", "event": event}) for group, event in events]
+    if not messages:
+        return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        _send_many(messages)
+        return
+    worker = threading.Thread(
+        target=_send_many, args=(messages,), name="realtime-push", daemon=True
+    )
+    worker.start()
+    worker.join(timeout=5)
+
+
 def push_to_group(group: str, event: dict[str, Any]) -> None:
     """Send now (use push_*_on_commit from inside a transaction).
 

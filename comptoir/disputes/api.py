@@ -1,4 +1,5 @@
-"""Disputes API: list, detail, open, and one POST per action (PRODUCT.md J11).
+"""Disputes API: list, detail, open, and one POST per action (PRODUCT.md J11); the return
+endpoints are in ``api_returns`` (same router).
 
 Visible to the dispute's buyer, the members of its shop, and staff; 404 for anyone else."""
 
@@ -21,6 +22,7 @@ from comptoir.core.pagination import page_schema
 from comptoir.core.uploads.models import Upload
 from comptoir.orders.selectors import order_get
 
+from . import evidence as evidence_services
 from . import selectors, services
 from .models import Dispute
 
@@ -70,10 +72,30 @@ class DisputeOut(Schema):
     created_at: dt.datetime
 
 
+class EvidenceRequestOut(Schema):
+    party: str
+    message: str
+    due_at: dt.datetime
+
+
+class DisputeReturnOut(Schema):
+    id: str
+    status: str
+    status_label: str
+    due_at: dt.datetime | None
+
+
 class DisputeDetailOut(DisputeOut):
     events: list[EventOut]
     proposals: list[ProposalOut]
-    evidence: list[str]
+    evidence: list[str] = Field(description="public ids of the evidence files")
+    evidence_messages: list[str] = Field(
+        description="public ids of the order's buyer–seller messages attached as evidence"
+    )
+    evidence_request: EvidenceRequestOut | None = Field(
+        description="the officer's pending request for more evidence"
+    )
+    returns: list[DisputeReturnOut]
     actions: list[str]
 
 
@@ -145,7 +167,24 @@ def _detail(request: HttpRequest, public_id: str) -> dict[str, Any]:
             }
             for p in sorted(d.proposals.all(), key=lambda p: p.pk)
         ],
-        "evidence": [ev.upload.public_id for ev in d.evidence.all()],
+        "evidence": [ev.upload.public_id for ev in d.evidence.all() if ev.upload is not None],
+        "evidence_messages": [
+            ev.message.public_id for ev in d.evidence.all() if ev.message is not None
+        ],
+        "evidence_request": (
+            {"party": pending.party, "message": pending.message, "due_at": pending.due_at}
+            if (pending := selectors.open_evidence_request(d)) is not None
+            else None
+        ),
+        "returns": [
+            {
+                "id": r.public_id,
+                "status": r.status,
+                "status_label": str(r.get_status_display()),
+                "due_at": r.due_at,
+            }
+            for r in d.returns.order_by("pk")
+        ],
         "actions": [t.action for t in view.actions],
     }
 
@@ -167,6 +206,11 @@ class OpenIn(Schema):
     )
     description: str = Field(max_length=5000)
     evidence: list[str] = Field(default_factory=list, max_length=10)
+    messages: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="public ids of messages of the order's conversation with the seller",
+    )
 
 
 def _amount(value: str | None, currency: str) -> Money | None:
@@ -198,6 +242,7 @@ def disputes_open(request: HttpRequest, payload: OpenIn) -> Status:
             description=payload.description,
             amount=_amount(payload.amount, order.currency),
             evidence=_uploads(request.user, payload.evidence),
+            message_ids=payload.messages,
         )
     return Status(201, _detail(request, dispute.public_id))
 
@@ -209,6 +254,13 @@ class ActionIn(Schema):
     request: str = Field("", max_length=20)
     description: str = Field("", max_length=5000)
     evidence: list[str] = Field(default_factory=list, max_length=10)
+    messages: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="public ids of messages of the order's conversation with the seller",
+    )
+    # request-evidence: who is asked, "buyer" or "seller".
+    party: str = Field("", max_length=10)
 
 
 def _currency(request: HttpRequest, public_id: str) -> str:
@@ -227,6 +279,7 @@ def dispute_action(request: HttpRequest, public_id: str, action: str, data: Acti
             message=data.message,
             amount=_amount(data.amount, _currency(request, public_id)),
             evidence=_uploads(user, data.evidence),
+            message_ids=data.messages,
         ),
         "accept-counter": lambda: services.dispute_accept_counter(user=user, public_id=public_id),
         "modify": lambda: services.dispute_modify(
@@ -256,11 +309,35 @@ def dispute_action(request: HttpRequest, public_id: str, action: str, data: Acti
             message=data.message,
             amount=_amount(data.amount, _currency(request, public_id)),
         ),
+        "request-evidence": lambda: (
+            evidence_services.evidence_request(
+                user=user, public_id=public_id, party=data.party, message=data.message
+            ).dispute
+        ),
+        "submit-evidence": lambda: evidence_services.evidence_submit(
+            user=user,
+            public_id=public_id,
+            message=data.message,
+            uploads=_uploads(user, data.evidence),
+            message_ids=data.messages,
+        ),
+        "add-evidence": lambda: _add_evidence(user, public_id, data),
     }
     if action not in calls:
         raise NotFound()
     with transaction.atomic(durable=True):
         return calls[action]()
+
+
+def _add_evidence(user: Any, public_id: str, data: ActionIn) -> Dispute:
+    evidence_services.evidence_add(
+        user=user,
+        public_id=public_id,
+        uploads=_uploads(user, data.evidence),
+        message_ids=data.messages,
+        note=data.message,
+    )
+    return selectors.dispute_get(user=user, public_id=public_id)
 
 
 ACTIONS = (
@@ -274,7 +351,31 @@ ACTIONS = (
     "decide",
     "appeal",
     "decide-appeal",
+    "request-evidence",
+    "submit-evidence",
+    "add-evidence",
 )
+
+ACTION_HELP = {
+    "accept": "Seller: accept the buyer's request (settled at once).",
+    "refuse": "Seller: refuse with a counter-proposal (`outcome`, `amount`, `message`, "
+    "`evidence`, `messages`); 7 days to agree.",
+    "accept-counter": "Buyer: accept the seller's counter-proposal.",
+    "modify": "Buyer: modify the request (`request`, `amount`, `description`); the seller's "
+    "5 days restart.",
+    "cancel": "Buyer: cancel the dispute (it may be reopened while protection runs).",
+    "reopen": "Buyer: reopen a cancelled dispute while protection runs.",
+    "escalate": "Buyer: ask the platform's officers to decide (due in 2 business days).",
+    "decide": "Officer: decide (`outcome`, `amount`, `message`); appeal open 5 days.",
+    "appeal": "Buyer or seller: appeal the decision once, within 5 days (`message`).",
+    "decide-appeal": "Another officer: decide the appeal; final, money moves.",
+    "request-evidence": "Officer: ask `party` (buyer or seller) for more evidence "
+    "(`message`); 3 days to answer.",
+    "submit-evidence": "The party asked: send the evidence (`message`, `evidence`, "
+    "`messages`); back to the officers.",
+    "add-evidence": "Buyer or seller: add files (`evidence`) or order messages (`messages`) "
+    "to an active dispute.",
+}
 
 
 def _endpoint(action: str) -> None:
@@ -287,9 +388,15 @@ def _endpoint(action: str) -> None:
         f"/disputes/{{public_id}}/{action}",
         response={200: DisputeDetailOut, **ERRORS},
         summary=f"Dispute action: {action}",
+        description=ACTION_HELP.get(action, "")
+        + " 404 unless you are the buyer, a member of the seller's shop, or staff; 409 "
+        "`transition_not_allowed` when the dispute is not at a step that allows it.",
         operation_id=handler.__name__,
     )(handler)
 
 
 for _action in ACTIONS:
     _endpoint(_action)
+
+
+from . import api_returns  # noqa: E402,F401  (adds the return endpoints to this router)

@@ -14,3 +14,10 @@ class DisputesConfig(AppConfig):
 
         order_page_panels.register("disputes", dispute_order_panel)
         upload_access.register("disputes", evidence_access)
+        from comptoir.core.timeline import timeline_providers
+        from comptoir.disputes import escalation, inbox, seeders  # noqa: F401
+        from comptoir.disputes.timeline import dispute_entries
+
+        inbox.register()
+        timeline_providers.register("disputes", dispute_entries)
+        escalation.register_system_channel()

@@ -10,6 +10,7 @@ class DisputeStatus(models.TextChoices):
     ACCEPTED = "accepted", pgettext_lazy("dispute status", "Accepted")
     REFUSED = "refused", _("Refused by the seller")
     ESCALATED = "escalated", _("With the platform's dispute officers")
+    EVIDENCE_REQUESTED = "evidence_requested", _("More evidence requested")
     DECIDED = "decided", _("Decided, open to appeal")
     APPEALED = "appealed", _("Appealed")
     FINAL = "final", _("Final decision")
@@ -25,6 +26,7 @@ ACTIVE_STATUSES = frozenset(
         DisputeStatus.ACCEPTED,
         DisputeStatus.REFUSED,
         DisputeStatus.ESCALATED,
+        DisputeStatus.EVIDENCE_REQUESTED,
         DisputeStatus.DECIDED,
         DisputeStatus.APPEALED,
         DisputeStatus.FINAL,
@@ -58,6 +60,7 @@ class ActorKind(models.TextChoices):
     BUYER = "buyer", _("Buyer")
     SELLER = "seller", _("Seller")
     OFFICER = "officer", _("Dispute officer")
+    STAFF = "staff", _("Support staff")
     SYSTEM = "system", _("Comptoir (automatic)")
 
 
@@ -65,3 +68,53 @@ class ProposalKind(models.TextChoices):
     REQUEST = "request", _("Buyer's request")
     COUNTER = "counter", _("Seller's counter-proposal")
     DECISION = "decision", _("Platform decision")
+
+
+# Return shipping is paid by the seller for a dispute about the item received (PRODUCT.md §3:
+# damaged, wrong, not as described, defective; an empty parcel is the seller's fault too), by the
+# buyer for a change-of-mind return request.
+SELLER_PAYS_RETURN = frozenset(
+    {
+        DisputeReason.DAMAGED,
+        DisputeReason.WRONG_ITEM,
+        DisputeReason.NOT_AS_DESCRIBED,
+        DisputeReason.DEFECTIVE,
+        DisputeReason.EMPTY_PARCEL,
+    }
+)
+
+
+class ReturnKind(models.TextChoices):
+    DISPUTE = "dispute", _("Return of a dispute")
+    CHANGE_OF_MIND = "change_of_mind", _("Change-of-mind return")
+
+
+class ReturnStatus(models.TextChoices):
+    AWAITING_ADDRESS = "awaiting_address", _("Waiting for the seller's return address")
+    AWAITING_SHIPMENT = "awaiting_shipment", _("Waiting for the buyer to send the item back")
+    SHIPPED = "shipped", _("Sent back, on its way")
+    DELIVERED = "delivered", _("Delivered to the seller, waiting for confirmation")
+    REFUNDED = "refunded", _("Received and refunded")
+    CLOSED = "closed", _("Closed: not sent back in time")
+    CANCELLED = "cancelled", pgettext_lazy("return status", "Cancelled")
+
+
+ACTIVE_RETURN_STATUSES = frozenset(
+    {
+        ReturnStatus.AWAITING_ADDRESS,
+        ReturnStatus.AWAITING_SHIPMENT,
+        ReturnStatus.SHIPPED,
+        ReturnStatus.DELIVERED,
+    }
+)
+
+
+class AddressSource(models.TextChoices):
+    SELLER = "seller", _("Given by the seller")
+    PLATFORM = "platform", _("The platform's default return address")
+
+
+class EvidenceRequestStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for evidence")
+    ANSWERED = "answered", _("Evidence sent")
+    EXPIRED = "expired", _("No evidence sent in time")

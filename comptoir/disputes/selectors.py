@@ -13,16 +13,24 @@ from django.utils.translation import gettext as _
 from comptoir.accounts.enums import Role
 from comptoir.accounts.models import ShopMembership
 from comptoir.core import clock
-from comptoir.core.errors import ApplicationError, NotFound
+from comptoir.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from comptoir.core.money import Money
 from comptoir.core.pagination import Page, paginate
 from comptoir.ledger.models import EscrowHold
 from comptoir.orders.models import Order, OrderLine
 from comptoir.orders.selectors import protection_dates
 
-from .enums import ACTIVE_STATUSES, ActorKind, DisputeReason, DisputeStatus
-from .models import Dispute, DisputeEvent, DisputeLine
-from .transitions import Transition, actions_for
+from .enums import (
+    ACTIVE_RETURN_STATUSES,
+    ACTIVE_STATUSES,
+    ActorKind,
+    DisputeReason,
+    DisputeStatus,
+    EvidenceRequestStatus,
+    ReturnStatus,
+)
+from .models import Dispute, DisputeEvent, DisputeLine, EvidenceRequest, ReturnLine, ReturnRequest
+from .transitions import Transition, actions_for, return_actions_for
 
 OFFICER_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.ADMIN})
 LIST_ORDER = ("-created_at", "-pk")
@@ -112,22 +120,43 @@ class DisputeView:
     lines_value: Money
 
 
-def allowed_actions(dispute: Dispute, actors: set[str]) -> list[Transition]:
-    """The table's actions for these actors, minus those a rule forbids right now."""
+def allowed_actions(
+    dispute: Dispute, actors: set[str], *, user: Any = None, now: dt.datetime | None = None
+) -> list[Transition]:
+    """The table's actions for these actors, minus those a rule forbids right now: a second
+    appeal, an appeal after the window, the appeal decided by the officer who decided (when
+    ``user`` is given), evidence sent by the party not asked, reopening after protection."""
+    now = now or clock.now()
     found = []
     for t in actions_for(dispute.status, actors):
-        if t.action == "appeal" and dispute.appealed:
-            continue
-        if (
-            t.action == "decide-appeal"
-            and dispute.decided_by_id is not None
-            and not (actors & {ActorKind.OFFICER})
+        if t.action == "appeal" and (
+            dispute.appealed or (dispute.due_at is not None and now >= dispute.due_at)
         ):
             continue
+        if t.action == "decide-appeal" and (
+            not (actors & {ActorKind.OFFICER})
+            or (user is not None and dispute.decided_by_id == getattr(user, "pk", None))
+        ):
+            continue
+        if t.action == "submit-evidence":
+            request = open_evidence_request(dispute)
+            if request is None or request.party not in actors:
+                continue
         if t.action == "reopen" and protection_over(dispute.order):
             continue
         found.append(t)
     return found
+
+
+def open_evidence_request(dispute: Dispute) -> EvidenceRequest | None:
+    """The officer's pending request for more evidence (party, message, due time), if any."""
+    if dispute.status != DisputeStatus.EVIDENCE_REQUESTED:
+        return None
+    return (
+        EvidenceRequest.objects.filter(dispute=dispute, status=EvidenceRequestStatus.OPEN)
+        .order_by("-pk")
+        .first()
+    )
 
 
 def dispute_view(*, user: Any, public_id: str) -> DisputeView:
@@ -136,7 +165,7 @@ def dispute_view(*, user: Any, public_id: str) -> DisputeView:
     return DisputeView(
         dispute=dispute,
         actors=actors,
-        actions=allowed_actions(dispute, actors),
+        actions=allowed_actions(dispute, actors, user=user),
         lines_value=lines_value(dispute.order, [dl.order_line_id for dl in dispute.lines.all()]),
     )
 
@@ -232,3 +261,233 @@ def lines_in_active_dispute(line_ids: list[int]) -> bool:
     return DisputeLine.objects.filter(
         order_line_id__in=line_ids, active=True, dispute__status__in=list(ACTIVE_STATUSES)
     ).exists()
+
+
+# --- the officers' queues ------------------------------------------------------------------------
+
+
+def officer_queue(*, user: Any, limit: int = 50) -> list[Dispute]:
+    """Escalated disputes (and those waiting for evidence), the nearest decision deadline first.
+    Officers only (NotFound otherwise)."""
+    if not is_officer(user):
+        raise NotFound()
+    return list(
+        Dispute.objects.filter(
+            status__in=[DisputeStatus.ESCALATED, DisputeStatus.EVIDENCE_REQUESTED]
+        )
+        .select_related("order", "shop", "buyer")
+        .order_by("due_at", "pk")[:limit]
+    )
+
+
+def appeal_queue(*, user: Any, limit: int = 50) -> list[Dispute]:
+    """Appealed disputes this officer may review (not those they decided), nearest deadline
+    first. Officers only (NotFound otherwise)."""
+    if not is_officer(user):
+        raise NotFound()
+    return list(
+        Dispute.objects.filter(status=DisputeStatus.APPEALED)
+        .exclude(decided_by=user)
+        .select_related("order", "shop", "buyer", "decided_by")
+        .order_by("due_at", "pk")[:limit]
+    )
+
+
+# --- returns ------------------------------------------------------------------------------------
+
+
+def return_scope(user: Any) -> QuerySet[ReturnRequest]:
+    """Returns visible to ``user``: their buyer, the members of their shop, and staff."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ReturnRequest.objects.none()
+    if getattr(user, "is_staff_member", False):
+        return ReturnRequest.objects.all()
+    shops = ShopMembership.objects.filter(user=user).values("shop_id")
+    return ReturnRequest.objects.filter(Q(buyer=user) | Q(shop_id__in=shops))
+
+
+def return_actors(ret: ReturnRequest, user: Any) -> set[str]:
+    actors: set[str] = set()
+    user_pk = getattr(user, "pk", None)
+    if user_pk is None:
+        return actors
+    if ret.buyer_id == user_pk:
+        actors.add(ActorKind.BUYER)
+    if ShopMembership.objects.filter(shop_id=ret.shop_id, user_id=user_pk).exists():
+        actors.add(ActorKind.SELLER)
+    if getattr(user, "is_staff_member", False):
+        actors.add(ActorKind.STAFF)
+    return actors
+
+
+def return_allowed_actions(ret: ReturnRequest, actors: set[str]) -> list[Transition]:
+    """The return table's actions for these actors now (a dispute's return cannot be
+    cancelled)."""
+    from .enums import ReturnKind
+
+    return [
+        t
+        for t in return_actions_for(ret.status, actors)
+        if not (t.action == "return-cancel" and ret.kind != ReturnKind.CHANGE_OF_MIND)
+    ]
+
+
+@dataclass(frozen=True)
+class ReturnView:
+    ret: ReturnRequest
+    actors: set[str]
+    actions: list[Transition]
+    line_ids: list[int]
+    value: Money
+
+
+def return_get(*, user: Any, public_id: str) -> ReturnRequest:
+    ret = (
+        return_scope(user)
+        .select_related("order", "shop", "buyer", "dispute", "shipment", "postage_receipt")
+        .prefetch_related(
+            "lines__order_line",
+            Prefetch("events", queryset=DisputeEvent.objects.order_by("created_at", "pk")),
+        )
+        .filter(public_id=public_id)
+        .first()
+    )
+    if ret is None:
+        raise NotFound()
+    return ret
+
+
+def return_view(*, user: Any, public_id: str) -> ReturnView:
+    """A return with what ``user`` may do on it now (buttons and the API's ``actions``)."""
+    ret = return_get(user=user, public_id=public_id)
+    actors = return_actors(ret, user)
+    ids = sorted(rl.order_line_id for rl in ret.lines.all())
+    return ReturnView(
+        ret=ret,
+        actors=actors,
+        actions=return_allowed_actions(ret, actors),
+        line_ids=ids,
+        value=lines_value(ret.order, ids),
+    )
+
+
+def return_list(
+    *, user: Any, status: str | None = None, cursor: str | None = None, limit: int = 25
+) -> Page[ReturnRequest]:
+    rows = return_scope(user).select_related("order", "shop", "dispute", "shipment")
+    if status:
+        rows = rows.filter(status=status)
+    return paginate(rows, order=LIST_ORDER, cursor=cursor, limit=limit)
+
+
+def return_list_for_seller_waiting(*, user: Any, limit: int = 50) -> list[ReturnRequest]:
+    """The seller's returns waiting for them (address, confirmation), nearest deadline first."""
+    shops = ShopMembership.objects.filter(user=user).values("shop_id")
+    return list(
+        ReturnRequest.objects.filter(
+            shop_id__in=shops,
+            status__in=[ReturnStatus.AWAITING_ADDRESS, ReturnStatus.DELIVERED],
+        )
+        .select_related("order")
+        .order_by("due_at", "pk")[:limit]
+    )
+
+
+def lines_in_active_return(line_ids: list[int]) -> bool:
+    return ReturnLine.objects.filter(
+        order_line_id__in=line_ids,
+        active=True,
+        return_request__status__in=list(ACTIVE_RETURN_STATUSES),
+    ).exists()
+
+
+def return_open_check(
+    *, order: Order, line_ids: list[int], unused: bool, now: dt.datetime | None = None
+) -> None:
+    """Refuse, with a translated explanation, a change-of-mind return that PRODUCT.md §3 does not
+    allow now: delivered, within the protection period, item unused, lines free and held."""
+    now = now or clock.now()
+    if not line_ids or OrderLine.objects.filter(order=order, pk__in=line_ids).count() != len(
+        line_ids
+    ):
+        raise ValidationFailed(_("Choose at least one item of this order."), {"field": "lines"})
+    if order.delivered_at is None:
+        raise ApplicationError(
+            "not_delivered",
+            _("A return can be asked for once the parcel has been delivered."),
+        )
+    dates = protection_dates(order, now=now)
+    if dates.hold_ends_at is not None and now >= dates.hold_ends_at:
+        raise ApplicationError(
+            "protection_over",
+            _(
+                "Returns are accepted during buyer protection, which ended on %(date)s for this "
+                "order."
+            )
+            % {"date": dates.hold_ends_at.date().isoformat()},
+        )
+    if not unused:
+        raise ValidationFailed(
+            _("A change-of-mind return is only for an unused item in its original state."),
+            {"field": "unused"},
+        )
+    if lines_in_active_dispute(line_ids) or lines_in_active_return(line_ids):
+        raise Conflict(
+            "line_in_dispute",
+            _("One of these items is already in a dispute or a return request."),
+        )
+    if lines_decided(line_ids):
+        raise Conflict(
+            "line_already_decided",
+            _("One of these items already had a dispute settled: it cannot be returned."),
+        )
+    held = EscrowHold.objects.filter(order=order, order_line_id__in=line_ids, state="held").count()
+    if held != len(line_ids):
+        raise Conflict(
+            "hold_closed",
+            _("The money of one of these items was already released or refunded."),
+        )
+
+
+# --- who is awaited, until when (the countdowns) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Who must act (``buyer``, ``seller``, ``officer``, ``carrier``) and by when (None: no
+    deadline); what happens when the time runs out is the sweep of that step."""
+
+    party: str
+    due_at: dt.datetime | None
+
+
+def dispute_waiting_on(dispute: Dispute) -> Waiting | None:
+    """The party a dispute waits for now, and the deadline (None once it is over)."""
+    status = dispute.status
+    if status == DisputeStatus.EVIDENCE_REQUESTED:
+        request = open_evidence_request(dispute)
+        return Waiting(request.party if request else ActorKind.OFFICER, dispute.due_at)
+    party = {
+        DisputeStatus.AWAITING_SELLER: ActorKind.SELLER,
+        DisputeStatus.REFUSED: ActorKind.BUYER,
+        DisputeStatus.ESCALATED: ActorKind.OFFICER,
+        DisputeStatus.APPEALED: ActorKind.OFFICER,
+        # The appeal window: either party may appeal until then.
+        DisputeStatus.DECIDED: "buyer_or_seller",
+    }.get(DisputeStatus(status))
+    if party is not None:
+        return Waiting(party, dispute.due_at)
+    if status == DisputeStatus.AWAITING_RETURN:
+        ret = dispute.returns.filter(status__in=list(ACTIVE_RETURN_STATUSES)).first()
+        return return_waiting_on(ret) if ret is not None else None
+    return None
+
+
+def return_waiting_on(ret: ReturnRequest) -> Waiting | None:
+    party = {
+        ReturnStatus.AWAITING_ADDRESS: ActorKind.SELLER,
+        ReturnStatus.AWAITING_SHIPMENT: ActorKind.BUYER,
+        ReturnStatus.SHIPPED: "carrier",
+        ReturnStatus.DELIVERED: ActorKind.SELLER,
+    }.get(ReturnStatus(ret.status))
+    return Waiting(party, ret.due_at) if party is not None else None

@@ -51,14 +51,20 @@ def articles(
 ) -> dict[str, object]:
     """Published articles, FR or EN. With ``q``: the best matches first (accents folded,
     French and English stemming, typo-tolerant for short queries; the excerpt is plain text
-    around the first match). Without: every article, in slug order, keyset-paginated."""
+    around the first match), ``limit`` (at most 50) per page; ``next_cursor`` gives the next
+    page and is valid only with the same ``q`` and ``lang``. Without ``q``: every article, in
+    slug order. Both keyset-paginated."""
     language = _language(lang)
     if q.strip():
         result = selectors.article_search(
-            user=request.user, query=q, language=language, limit=max(1, min(limit, 50))
+            user=request.user,
+            query=q,
+            language=language,
+            limit=max(1, min(limit, 50)),
+            cursor=cursor,
         )
         items = [_item(hit.article, excerpt=_plain(str(hit.excerpt_html))) for hit in result.hits]
-        return {"items": items, "next_cursor": None}
+        return {"items": items, "next_cursor": result.next_cursor}
     page = selectors.article_list(
         user=request.user, language=language, node_code=node, cursor=cursor, limit=limit
     )

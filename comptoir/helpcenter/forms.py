@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.accounts.forms import BaseForm
 from comptoir.core.order_numbers import format_order_number
-from comptoir.intake.webform.forms import MultipleFileField
+from comptoir.intake.webform.forms import MultipleFileField, MultipleFileInput
 from comptoir.taxonomy.enums import Resolution
 
 from .enums import ArticleStatus
@@ -66,6 +66,14 @@ class AnonymousContactForm(BaseForm):
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": _("Write a message.")},
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        widget=MultipleFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}
+        ),
+        help_text=_("Photos or PDF (5 MB each), up to 5 files."),
     )
 
 

@@ -1,41 +1,48 @@
-"""Help-center search on the shared full-text index (``core.search``).
+"""Help-center search on the shared search of ``core.search``.
 
-Both backends find the candidates (any content word of the question, the last one as a prefix),
-restricted to published articles of the language in SQL; the ranking is then computed here, the
-same way on SQLite and PostgreSQL (BM25 over the normalised text, with title and keyword
-boosts), so both databases give the same top results. Short queries that match badly are
-corrected with trigrams against the vocabulary of the articles ("refnd" → "refund")."""
+Articles are indexed twice: in the full-text index (staff tools filter with it) and as postings
+for ranked search (``core.search.ranking``), where the database computes one BM25 score with
+title and keyword boosts, the same way on SQLite and PostgreSQL, and returns only the top
+results; so both databases give the same top results. Query words are folded, stemmed in both
+languages and expanded with the synonyms of the normaliser; the last word may be unfinished
+(prefix); an unknown word of a short query is corrected with trigrams against the vocabulary of
+the articles ("refnd" → "refund"). Only the returned hits are highlighted."""
 
 from __future__ import annotations
 
 import functools
-import math
+import hashlib
 import re
-import threading
-from collections import Counter
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Count, Max
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from comptoir.core.pagination import InvalidCursor
 from comptoir.core.search import DocType, fold, search_doc_types, search_index
 from comptoir.core.search import search_remove as core_search_remove
-from comptoir.core.search.normaliser import STEMMERS, stem, tokens
+from comptoir.core.search.normaliser import STEMMERS, stem, synonyms, tokens
+from comptoir.core.search.ranking import (
+    RankedDocument,
+    ranked_correct,
+    ranked_cursor,
+    ranked_cursor_read,
+    ranked_df,
+    ranked_index,
+    ranked_prefix,
+    ranked_remove,
+    ranked_search,
+)
 
 from .enums import ArticleStatus
 from .models import Article
 from .rendering import plain_text
 
 DOC_TYPE = "help_article"
-CANDIDATES = 60
-K1, B = 1.2, 0.75
 TITLE_BOOST, KEYWORD_BOOST = 2.0, 1.2
 TYPO_MAX_TERMS = 3
-TYPO_MIN_SIMILARITY = 0.3
 EXCERPT_CHARS = 220
+MAX_PAGE = 50
 
 STOPWORDS = frozenset(
     fold(word)
@@ -64,8 +71,20 @@ def _document_text(article: Article) -> str:
     return "\n".join([article.title, article.keywords, plain_text(article.body_markdown)])
 
 
+def ranked_document(article: Article) -> RankedDocument:
+    return RankedDocument(
+        doc_id=article.pk,
+        language=article.language,
+        title=article.title,
+        keywords=article.keywords,
+        body=plain_text(article.body_markdown),
+        private=article.internal,
+    )
+
+
 def article_reindex(article: Article) -> None:
-    """Index a published article (internal ones too: staff search them); drafts are removed."""
+    """Index a published article (internal ones too, as private: staff search them); drafts
+    are removed."""
     if article.status == ArticleStatus.PUBLISHED:
         search_index(
             doc_type=DOC_TYPE,
@@ -73,9 +92,10 @@ def article_reindex(article: Article) -> None:
             text=_document_text(article),
             language=article.language,
         )
+        ranked_index(doc_type=DOC_TYPE, document=ranked_document(article))
     else:
         core_search_remove(doc_type=DOC_TYPE, doc_id=article.pk)
-    _stats_cache.clear()
+        ranked_remove(doc_type=DOC_TYPE, doc_id=article.pk)
 
 
 search_doc_types.register(DOC_TYPE, DocType(name=DOC_TYPE, source=article_document))
@@ -90,13 +110,13 @@ def _stem(token: str, language: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _forms(token: str) -> frozenset[str]:
-    return frozenset({token, *(_stem(token, language) for language in STEMMERS)})
-
-
-@functools.lru_cache(maxsize=65536)
-def _normalised_set(text: str, language: str) -> frozenset[str]:
-    return frozenset(_stem(token, language) for token in tokens(text))
+def _forms(token: str, language: str) -> frozenset[str]:
+    """The indexed forms a query word may take: the folded word, its stem in each language,
+    and the stems of its synonyms in the searched language."""
+    forms = {token, *(_stem(token, lang) for lang in STEMMERS)}
+    for synonym in synonyms(token, language):
+        forms.update(_stem(word, language) for word in tokens(synonym))
+    return frozenset(forms)
 
 
 def content_tokens(query: str) -> list[str]:
@@ -105,150 +125,7 @@ def content_tokens(query: str) -> list[str]:
     return content or words
 
 
-# --- corpus statistics (document frequencies, vocabulary, trigrams) ------------------------------
-
-
-@dataclass
-class _Stats:
-    key: tuple[Any, ...]
-    documents: int
-    average_length: float
-    df: Counter[str]
-    trigrams: dict[str, set[str]] = field(default_factory=dict)
-
-
-_stats_cache: dict[str, _Stats] = {}
-_stats_lock = threading.Lock()
-
-
-def _published(language: str) -> Any:
-    return Article.objects.filter(language=language, status=ArticleStatus.PUBLISHED)
-
-
-def _stats(language: str) -> _Stats:
-    summary = _published(language).aggregate(n=Count("id"), last=Max("updated_at"))
-    key = (connection.vendor, connection.settings_dict.get("NAME"), summary["n"], summary["last"])
-    cached = _stats_cache.get(language)
-    if cached is not None and cached.key == key:
-        return cached
-    with _stats_lock:
-        from comptoir.core.search.models import SearchDocument
-
-        df: Counter[str] = Counter()
-        lengths = 0
-        count = 0
-        texts = SearchDocument.objects.filter(
-            doc_type=DOC_TYPE, doc_id__in=_published(language).values("pk")
-        ).values_list("text", flat=True)
-        for text in texts.iterator(chunk_size=2000):
-            words = text.split()
-            lengths += len(words)
-            count += 1
-            df.update(set(words))
-        trigrams: dict[str, set[str]] = {}
-        for word in df:
-            if len(word) >= 3 and not word.isdigit():
-                for gram in _trigrams(word):
-                    trigrams.setdefault(gram, set()).add(word)
-        stats = _Stats(
-            key=key,
-            documents=count,
-            average_length=(lengths / count) if count else 1.0,
-            df=df,
-            trigrams=trigrams,
-        )
-        _stats_cache[language] = stats
-        return stats
-
-
-def _trigrams(word: str) -> set[str]:
-    padded = f"  {word} "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
-
-
-def _similarity(a: str, b: str) -> float:
-    ta, tb = _trigrams(a), _trigrams(b)
-    return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
-
-
-def _correct(token: str, stats: _Stats) -> str | None:
-    """The closest word of the articles' vocabulary, when the token itself is unknown."""
-    if any(stats.df.get(form) for form in _forms(token)) or len(token) < 3:
-        return None
-    grams = _trigrams(token)
-    candidates: Counter[str] = Counter()
-    for gram in grams:
-        for word in stats.trigrams.get(gram, ()):
-            candidates[word] += 1
-    best: tuple[float, int, str] | None = None
-    for word, _shared in candidates.most_common(200):
-        score = _similarity(token, word)
-        rank = (score, stats.df[word], word)
-        if score >= TYPO_MIN_SIMILARITY and (best is None or rank > best):
-            best = rank
-    return best[2] if best else None
-
-
-# --- candidates from the full-text backend -------------------------------------------------------
-
-
-def _candidate_sql(terms: list[frozenset[str]], *, internal: bool) -> tuple[str, list[Any]]:
-    vendor = connection.vendor
-    last = len(terms) - 1
-    if vendor == "sqlite":
-        alternatives = []
-        for index, forms in enumerate(terms):
-            alternatives += [f'"{form}"' for form in sorted(forms)]
-            if index == last and min(len(f) for f in forms) >= 3:
-                alternatives += [f'"{form}"*' for form in sorted(forms)]
-        expression = " OR ".join(alternatives)
-        sql = (
-            "SELECT d.doc_id FROM core_search_fts "
-            "JOIN core_search_searchdocument d ON d.id = core_search_fts.rowid "
-            "JOIN helpcenter_article a ON a.id = d.doc_id "
-            "WHERE core_search_fts MATCH %s AND d.doc_type = %s AND a.language = %s "
-            "AND a.status = %s" + ("" if internal else " AND a.internal = 0") + " "
-            "ORDER BY bm25(core_search_fts), d.doc_id LIMIT %s"
-        )
-        return sql, [expression]
-    parts = []
-    for index, forms in enumerate(terms):
-        parts += sorted(forms)
-        if index == last and min(len(f) for f in forms) >= 3:
-            parts += [f"{form}:*" for form in sorted(forms)]
-    expression = " | ".join(parts)
-    sql = (
-        "SELECT d.doc_id FROM core_search_searchdocument d "
-        "JOIN helpcenter_article a ON a.id = d.doc_id "
-        "WHERE to_tsvector('simple'::regconfig, d.text) @@ to_tsquery('simple'::regconfig, %s) "
-        "AND d.doc_type = %s AND a.language = %s AND a.status = %s"
-        + ("" if internal else " AND a.internal = false")
-        + " ORDER BY ts_rank(to_tsvector('simple'::regconfig, d.text), "
-        "to_tsquery('simple'::regconfig, %s)) DESC, d.doc_id LIMIT %s"
-    )
-    return sql, [expression]
-
-
-def _candidates(
-    terms: list[frozenset[str]], *, language: str, internal: bool
-) -> list[tuple[int, str]]:
-    safe_terms = [frozenset(f for f in forms if re.fullmatch(r"\w+", f)) for forms in terms]
-    safe_terms = [forms for forms in safe_terms if forms]
-    if not safe_terms:
-        return []
-    sql, params = _candidate_sql(safe_terms, internal=internal)
-    expression = params[0]
-    if connection.vendor == "sqlite":
-        args: list[Any] = [expression, DOC_TYPE, language, ArticleStatus.PUBLISHED, CANDIDATES]
-    else:
-        args = [expression, DOC_TYPE, language, ArticleStatus.PUBLISHED, expression, CANDIDATES]
-    query = f"SELECT c.doc_id, d.text FROM ({sql}) c JOIN core_search_searchdocument d ON d.doc_id = c.doc_id AND d.doc_type = %s"
-    with connection.cursor() as cursor:
-        cursor.execute(query, [*args, DOC_TYPE])
-        return [(int(row[0]), str(row[1])) for row in cursor.fetchall()]
-
-
-# --- ranking -------------------------------------------------------------------------------------
+# --- search --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -263,91 +140,97 @@ class SearchHit:
 class SearchResult:
     hits: list[SearchHit]
     corrected_query: str | None = None
+    next_cursor: str | None = None
 
 
-def _score(
-    terms: list[frozenset[str]],
-    text: str,
-    title_words: frozenset[str],
-    keyword_words: frozenset[str],
-    stats: _Stats,
-) -> float:
-    words = text.split()
-    counts = Counter(words)
-    length = len(words) or 1
-    total = 0.0
-    n = max(stats.documents, 1)
-    for index, forms in enumerate(terms):
-        prefix = index == len(terms) - 1 and min(len(f) for f in forms) >= 3
-        tf = sum(counts.get(form, 0) for form in forms)
-        df = max((stats.df.get(form, 0) for form in forms), default=0)
-        in_title = bool(forms & title_words)
-        in_keywords = bool(forms & keyword_words)
-        if tf == 0 and prefix:
-            tf = sum(c for w, c in counts.items() if any(w.startswith(f) for f in forms))
-            df = max(df, 1)
-            in_title = any(w.startswith(f) for w in title_words for f in forms)
-        if tf == 0:
-            continue
-        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-        bm25 = tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / stats.average_length))
-        total += idf * (bm25 + TITLE_BOOST * in_title + KEYWORD_BOOST * in_keywords)
-    return round(total, 9)
+def _scope(words: list[str], language: str, internal: bool) -> str:
+    key = f"{language}|{int(internal)}|{' '.join(words)}"
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
 def search_articles(
-    *, query: str, language: str, include_internal: bool = False, limit: int = 10
+    *,
+    query: str,
+    language: str,
+    include_internal: bool = False,
+    limit: int = 10,
+    cursor: str | None = None,
 ) -> SearchResult:
-    """Published articles of ``language`` matching ``query``, best first. Internal articles
-    only when ``include_internal`` (staff)."""
+    """Published articles of ``language`` matching ``query``, best first, ``limit`` at a time
+    (``next_cursor`` gives the next page). Internal articles only when ``include_internal``
+    (staff). A forged cursor, or one of another query, is refused (``InvalidCursor``)."""
     words = content_tokens(query)
     if not words:
         return SearchResult(hits=[])
-    stats = _stats(language)
+    limit = max(1, min(int(limit), MAX_PAGE))
+    scope = _scope(words, language, include_internal)
+    after = None
+    if cursor:
+        after = ranked_cursor_read(scope=scope, cursor=cursor)
+        if after is None:
+            raise InvalidCursor()
     corrected: str | None = None
-    hits = _search(words, language=language, internal=include_internal, limit=limit, stats=stats)
-    if len(hits) < 3 and len(words) <= TYPO_MAX_TERMS:
-        fixed = [(_correct(word, stats) or word) for word in words]
-        if fixed != words:
-            more = _search(
-                fixed, language=language, internal=include_internal, limit=limit, stats=stats
-            )
-            if more:
-                seen = {hit.article.pk for hit in hits}
-                hits = [*hits, *(hit for hit in more if hit.article.pk not in seen)][:limit]
-                corrected = " ".join(fixed)
-    return SearchResult(hits=hits, corrected_query=corrected)
-
-
-def _search(
-    words: list[str], *, language: str, internal: bool, limit: int, stats: _Stats
-) -> list[SearchHit]:
-    terms = [_forms(word) for word in words]
-    rows = _candidates(terms, language=language, internal=internal)
-    if not rows:
-        return []
-    articles = {a.pk: a for a in Article.objects.filter(pk__in=[pk for pk, _t in rows])}
-    scored: list[tuple[float, str, Article]] = []
-    for pk, text in rows:
-        article = articles.get(pk)
-        if article is None:
-            continue
-        title_words = _normalised_set(article.title, language)
-        keyword_words = _normalised_set(article.keywords, language)
-        score = _score(terms, text, title_words, keyword_words, stats)
-        if score > 0:
-            scored.append((score, article.slug, article))
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    all_forms = frozenset().union(*terms)
-    return [
+    groups = _groups(words, language)
+    if len(words) <= TYPO_MAX_TERMS:
+        fixed = _corrected(words, groups, language)
+        if fixed is not None:
+            groups = _groups(fixed, language)
+            corrected = " ".join(fixed)
+    ranked = ranked_search(
+        doc_type=DOC_TYPE,
+        language=language,
+        groups=groups,
+        include_private=include_internal,
+        title_boost=TITLE_BOOST,
+        keyword_boost=KEYWORD_BOOST,
+        limit=limit + 1,
+        after=after,
+    )
+    page, more = ranked[:limit], len(ranked) > limit
+    articles = Article.objects.select_related("node").in_bulk([hit.doc_id for hit in page])
+    forms = frozenset().union(*groups) if groups else frozenset()
+    hits = [
         SearchHit(
-            article=article,
-            score=score,
-            title_html=highlight(article.title, all_forms, language=language),
-            excerpt_html=highlight_excerpt(article.body_markdown, all_forms, language=language),
+            article=articles[hit.doc_id],
+            score=hit.score,
+            title_html=highlight(articles[hit.doc_id].title, forms, language=language),
+            excerpt_html=highlight_excerpt(
+                articles[hit.doc_id].body_markdown, forms, language=language
+            ),
         )
-        for score, _slug, article in scored[:limit]
+        for hit in page
+        if hit.doc_id in articles
     ]
+    next_cursor = ranked_cursor(scope=scope, hit=page[-1]) if more and page else None
+    return SearchResult(hits=hits, corrected_query=corrected, next_cursor=next_cursor)
+
+
+def _groups(words: list[str], language: str) -> list[frozenset[str]]:
+    """One group of forms per word; the last word, when unknown, also as a prefix."""
+    groups = [_forms(word, language) for word in words]
+    last = words[-1]
+    if len(last) >= 3 and not last.isdigit():
+        known = ranked_df(doc_type=DOC_TYPE, language=language, terms=groups[-1])
+        if not any(known.values()):
+            expansions = ranked_prefix(doc_type=DOC_TYPE, language=language, prefix=last)
+            groups[-1] = groups[-1] | frozenset(expansions)
+    return groups
+
+
+def _corrected(words: list[str], groups: list[frozenset[str]], language: str) -> list[str] | None:
+    """The words with the unknown ones replaced by their closest vocabulary word, or None when
+    nothing was replaced."""
+    known = ranked_df(doc_type=DOC_TYPE, language=language, terms=frozenset().union(*groups))
+    fixed = list(words)
+    changed = False
+    for index, (word, forms) in enumerate(zip(words, groups, strict=True)):
+        if any(known.get(form) for form in forms):
+            continue
+        replacement = ranked_correct(doc_type=DOC_TYPE, language=language, word=word)
+        if replacement is not None and replacement != word:
+            fixed[index] = replacement
+            changed = True
+    return fixed if changed else None
 
 
 # --- highlighting --------------------------------------------------------------------------------

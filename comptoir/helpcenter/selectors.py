@@ -63,9 +63,15 @@ def article_related(*, user: Any, article: Article, limit: int = 3) -> list[Arti
     return related
 
 
-def article_search(*, user: Any, query: str, language: str, limit: int = 10) -> SearchResult:
+def article_search(
+    *, user: Any, query: str, language: str, limit: int = 10, cursor: str | None = None
+) -> SearchResult:
     return search_articles(
-        query=query, language=language, include_internal=is_staff(user), limit=limit
+        query=query,
+        language=language,
+        include_internal=is_staff(user),
+        limit=limit,
+        cursor=cursor,
     )
 
 

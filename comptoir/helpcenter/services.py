@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -19,6 +21,8 @@ from django.utils.translation import gettext as _
 from comptoir.core import clock
 from comptoir.core.errors import NotFound, ValidationFailed
 from comptoir.core.outbox import email_enqueue
+from comptoir.core.uploads import upload_create_anonymous, uploads_bound_to
+from comptoir.core.uploads.services import ANONYMOUS_KINDS
 from comptoir.taxonomy.models import Node
 from comptoir.taxonomy.selectors import node_get
 
@@ -28,6 +32,7 @@ from .rendering import excerpt_of, render_markdown
 from .search import article_reindex
 
 PENDING_TTL = timedelta(days=3)
+ANONYMOUS_MAX_FILES = 5
 
 
 def _check_article(*, title: str, body_markdown: str, language: str, slug: str) -> None:
@@ -212,11 +217,23 @@ def pending_request_create(
     subject: str,
     order_number: str,
     language: str,
+    attachments: Sequence[UploadedFile | tuple[str, bytes]] = (),
 ) -> PendingCreated:
     """Keep the request and e-mail a verification link; nothing reaches the desk before the
-    visitor opens it."""
+    visitor opens it. Attachments (images and PDF, see ``upload_create_anonymous``) are stored
+    without an owner, bound to the verification token: nobody can download them, and they
+    join the ticket only when that token is used."""
     node_get(code=node_code, include_retired=False)
+    if len(attachments) > ANONYMOUS_MAX_FILES:
+        raise ValidationFailed(
+            _("Too many files."),
+            {"attachments": [_("At most %(max)s files.") % {"max": ANONYMOUS_MAX_FILES}]},
+        )
     token = secrets.token_urlsafe(32)
+    uploads = [
+        upload_create_anonymous(binding=token, file=file, allowed_kinds=set(ANONYMOUS_KINDS))
+        for file in attachments
+    ]
     pending = PendingContactRequest.objects.create(
         email=email.strip().lower(),
         token_hash=_hash(token),
@@ -225,6 +242,7 @@ def pending_request_create(
         text=text,
         order_number=order_number.strip()[:32],
         language=language,
+        upload_ids=[upload.pk for upload in uploads],
         expires_at=clock.now() + PENDING_TTL,
     )
     link = settings.SITE_URL.rstrip("/") + reverse("helpcenter:verify", args=[token])
@@ -283,6 +301,7 @@ def pending_request_verify(*, token: str) -> str:
             sender=None if user else SenderIdentity(kind=IdentityKind.EMAIL, value=pending.email),
             node_code=pending.node_code,
             order_number=order_number,
+            attachments=tuple(uploads_bound_to(binding=token, ids=pending.upload_ids)),
             language_hint=pending.language,
         )
     )

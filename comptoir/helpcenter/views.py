@@ -269,7 +269,7 @@ def _anonymous_form(
     request: HttpRequest, node: Any, language: str, context: dict[str, Any]
 ) -> HttpResponse:
     if request.method == "POST":
-        form = AnonymousContactForm(request.POST)
+        form = AnonymousContactForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -281,6 +281,7 @@ def _anonymous_form(
                         subject=data["subject"],
                         order_number=data["order_number"],
                         language=language,
+                        attachments=data["attachments"],
                     )
             except ApplicationError as exc:
                 form.apply_error(exc)

@@ -1,5 +1,5 @@
-"""Ledger API: an order's protection, the seller's balance, statement and payouts, and the
-provider webhook (no auth: the signature is the authentication)."""
+"""Ledger API: an order's protection, the seller's balance, statement and payouts, failed
+transfers for staff, and the provider webhook (no auth: the signature is the authentication)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from comptoir.core.pagination import page_schema
 from comptoir.orders.selectors import order_get
 
 from . import selectors, services
-from .models import Payout, Posting
+from .models import Payout, Posting, Refund
 from .providers import WebhookRejected
 
 router = Router(tags=["buyer protection"])
@@ -214,6 +214,59 @@ def sellers_payout(request: HttpRequest, payload: PayoutIn) -> Status:
         requested_by=request.user,
     )
     return Status(201, _payout(payout))
+
+
+class FailedTransferOut(Schema):
+    id: str
+    kind: str  # refund / payout
+    order: str | None
+    shop: str | None
+    amount: MoneyOut
+    state: str
+    attempts: int
+    last_error: str
+    created_at: dt.datetime
+
+
+def _failed(t: Refund | Payout) -> dict[str, object]:
+    is_refund = isinstance(t, Refund)
+    return {
+        "id": t.public_id,
+        "kind": "refund" if is_refund else "payout",
+        "order": format_order_number(t.order.number) if is_refund else None,  # type: ignore[union-attr]
+        "shop": None if is_refund else t.shop.slug,  # type: ignore[union-attr]
+        "amount": _m(t.amount),
+        "state": t.state,
+        "attempts": t.attempt,
+        "last_error": t.last_error,
+        "created_at": t.created_at.astimezone(dt.UTC),
+    }
+
+
+@router.get(
+    "/failed-transfers",
+    response={200: page_schema(FailedTransferOut), 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Staff: refunds or payouts the provider refused after the last retry",
+    description="`kind`: refunds (default) or payouts. Oldest first, keyset-paginated. 404 unless you are staff.",
+)
+def failed_transfers(
+    request: HttpRequest,
+    kind: str = Query("refunds", max_length=10),
+    cursor: str | None = Query(None, max_length=500),
+    limit: int = Query(25, ge=1, le=100),
+) -> dict[str, object]:
+    page = selectors.failed_transfers(user=request.user, kind=kind, cursor=cursor, limit=limit)
+    return {"items": [_failed(t) for t in page.items], "next_cursor": page.next_cursor}
+
+
+@router.post(
+    "/failed-transfers/{public_id}/retry",
+    response={200: FailedTransferOut, 401: ErrorOut, 404: ErrorOut},
+    summary="Staff: try a failed refund or payout again",
+    description="A new attempt with a new idempotency key, sent through the outbox; the state becomes `in_transit`. 404 unless you are staff and the transfer is failed (a second call after a retry is a 404: nothing is sent twice).",
+)
+def failed_transfer_retry(request: HttpRequest, public_id: str) -> dict[str, object]:
+    return _failed(services.failed_transfer_retry(user=request.user, public_id=public_id))
 
 
 webhook_router = Router(tags=["buyer protection"], auth=None)

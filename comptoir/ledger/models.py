@@ -82,8 +82,14 @@ class JournalEntry(models.Model):
     public_id = models.CharField(max_length=26, unique=True, default=new_public_id, editable=False)
     kind = models.CharField(max_length=20, choices=EntryKind.choices)
     idempotency_key = models.CharField(max_length=255, unique=True)
+    # Indexed by ``ledger_entry_order`` (order, created_at): no second index on order alone.
     order = models.ForeignKey(
-        "orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "orders.Order",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     shop = models.ForeignKey(
         "accounts.Shop", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -116,19 +122,30 @@ class Posting(models.Model):
     """One side of an entry: a signed amount on one account (sum per entry and currency = 0)."""
 
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    # Indexed by ``ledger_posting_account`` (account, -created_at, -id) and ``ledger_posting_hold``:
+    # no second, single-column index on either (every release writes several postings per order).
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="postings", db_index=False
+    )
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     # The escrow hold this posting moves (escrow postings only): escrow per line is auditable.
     hold = models.ForeignKey(
-        "ledger.EscrowHold", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "ledger.EscrowHold",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         indexes = [
             models.Index(fields=["account", "-created_at", "-id"], name="ledger_posting_account"),
-            models.Index(fields=["hold"], name="ledger_posting_hold"),
+            models.Index(
+                fields=["hold"], condition=Q(hold__isnull=False), name="ledger_posting_hold"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(amount_minor=0), name="ledger_posting_not_zero"),
@@ -156,11 +173,17 @@ class EscrowHold(models.Model):
     ``amount`` was captured; ``released`` went to the seller (``commission`` of it to the
     platform); ``refunded`` went back to the buyer; the rest is still held."""
 
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
+    # Indexed by ``ledger_hold_order`` (order, kind).
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     order_line = models.OneToOneField(
         "orders.OrderLine", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    shop = models.ForeignKey("accounts.Shop", on_delete=models.PROTECT, related_name="+")
+    # Not indexed: holds are never looked up by shop (sellers' balances are accounts).
+    shop = models.ForeignKey(
+        "accounts.Shop", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=10, choices=HoldKind.choices)
     currency = models.CharField(max_length=3)
     amount_minor = models.BigIntegerField()
@@ -183,9 +206,8 @@ class EscrowHold(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(
-                fields=["order"], condition=Q(state=HoldState.HELD), name="ledger_hold_held"
-            ),
+            # (No index on held holds by order: ``ledger_hold_order`` serves those lookups, and
+            # every index here is rewritten twice per hold by the release sweep.)
             models.Index(
                 fields=["release_due_at", "id"],
                 condition=Q(state=HoldState.HELD, frozen_by="", release_due_at__isnull=False),

@@ -46,6 +46,10 @@ class Protection:
     basis: str  # "delivered" / "not_delivered" / "not_shipped" / "settled"
     frozen: bool
     refunds: list[Refund]
+    hold_days: int  # the settings' protection rules, for the texts that explain them
+    grace_days: int
+    promised_date: dt.date | None  # not delivered yet: the seller's promised delivery date
+    past_promised: bool  # not delivered and the promised date has passed
 
     @property
     def state(self) -> str:
@@ -95,6 +99,7 @@ def order_protection(*, order: Any) -> Protection | None:
         )
     held = Money.from_minor(sum(h.remaining_minor for h in holds), currency)
     ends_at, basis = protection_ends_at(order)
+    promised = order.promised_delivery_date if order.delivered_at is None else None
     if not held:
         basis = "settled"
     days_left = hours_left = None
@@ -116,6 +121,10 @@ def order_protection(*, order: Any) -> Protection | None:
         basis=basis,
         frozen=any(line.frozen for line in lines),
         refunds=list(Refund.objects.filter(order_id=order.pk).order_by("created_at", "pk")),
+        hold_days=conf.hold_days(),
+        grace_days=conf.not_received_grace_days(),
+        promised_date=promised,
+        past_promised=promised is not None and promised < clock.now().astimezone(dt.UTC).date(),
     )
 
 
@@ -200,3 +209,40 @@ def transfers_needing_staff() -> tuple[list[Refund], list[Payout]]:
         list(Refund.objects.filter(failed).select_related("order").order_by("created_at")[:200]),
         list(Payout.objects.filter(failed).select_related("shop").order_by("created_at")[:200]),
     )
+
+
+# --- staff: failed transfers ------------------------------------------------------------------
+
+TRANSFER_KINDS: dict[str, type[Refund] | type[Payout]] = {"refunds": Refund, "payouts": Payout}
+
+
+def is_staff(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_staff_member)
+
+
+def failed_transfers(
+    *, user: Any, kind: str = "refunds", cursor: str | None = None, limit: int = 25
+) -> Page[Any]:
+    """Staff: refunds or payouts the provider refused after the last retry, oldest first
+    (keyset-paginated). NotFound for anyone else."""
+    model = TRANSFER_KINDS.get(kind)
+    if model is None or not is_staff(user):
+        raise NotFound()
+    related = "order" if model is Refund else "shop"
+    rows = model.objects.filter(state=TransferState.FAILED).select_related(related)  # type: ignore[attr-defined]
+    return paginate(rows, order=("created_at", "pk"), cursor=cursor, limit=limit)
+
+
+def failed_transfer_get(*, user: Any, public_id: str) -> Refund | Payout:
+    """Staff: one failed refund or payout by its public id; NotFound otherwise."""
+    if not is_staff(user) or not public_id:
+        raise NotFound()
+    for model in (Refund, Payout):
+        row = (
+            model.objects.filter(public_id=public_id, state=TransferState.FAILED)  # type: ignore[attr-defined]
+            .select_related("order" if model is Refund else "shop")
+            .first()
+        )
+        if row is not None:
+            return row  # type: ignore[no-any-return]
+    raise NotFound()

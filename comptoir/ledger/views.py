@@ -1,5 +1,6 @@
 """Seller balance pages: held / available / paid out with the journal lines behind each, and
-the payout request (form → confirmation → done). Thin: parse, call, render."""
+the payout request (form → confirmation → done); for staff, the refunds and payouts the
+provider refused, with a confirmed retry. Thin: parse, call, render."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -14,8 +16,9 @@ from comptoir.core.errors import ApplicationError, NotFound
 from comptoir.core.ids import new_token
 from comptoir.core.money import Money
 
-from . import selectors, services
+from . import conf, selectors, services
 from .forms import PayoutForm
+from .models import Refund
 
 TABS = ("held", "available", "paid_out")
 
@@ -44,6 +47,7 @@ def balance(request: HttpRequest) -> HttpResponse:
             "tab": tab,
             "page": page,
             "payouts": selectors.seller_payouts(shop=shop, limit=5).items,
+            "hold_days": conf.hold_days(),
         },
     )
 
@@ -101,3 +105,47 @@ def payout(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+# --- staff: failed refunds and payouts --------------------------------------------------------
+
+STAFF_TABS = ("refunds", "payouts")
+
+
+@login_required
+@require_http_methods(["GET"])
+def staff_failed(request: HttpRequest) -> HttpResponse:
+    """Refunds and payouts the provider refused after the last retry (staff only; 404 else)."""
+    tab = request.GET.get("tab", "refunds")
+    if tab not in STAFF_TABS:
+        tab = "refunds"
+    try:
+        page = selectors.failed_transfers(
+            user=request.user, kind=tab, cursor=request.GET.get("cursor") or None
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    except ApplicationError:  # a forged or stale cursor: back to the first page
+        return redirect(f"{request.path}?tab={tab}")
+    return render(request, "ledger/staff_failed.html", {"tab": tab, "page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_retry(request: HttpRequest, public_id: str) -> HttpResponse:
+    """GET: what will be sent again, with a confirmation button; POST: the retry."""
+    try:
+        transfer = selectors.failed_transfer_get(user=request.user, public_id=public_id)
+    except NotFound as exc:
+        if request.method == "POST" and selectors.is_staff(request.user):
+            messages.info(request, _("This transfer is no longer failed: nothing was sent again."))
+            return redirect("ledger:staff_failed")
+        raise Http404 from exc
+    tab = "refunds" if isinstance(transfer, Refund) else "payouts"
+    if request.method == "POST":
+        services.failed_transfer_retry(user=request.user, public_id=public_id)
+        messages.success(
+            request, _("Sent to the payment provider again. It leaves this list while it is tried.")
+        )
+        return redirect(f"{reverse('ledger:staff_failed')}?tab={tab}")
+    return render(request, "ledger/staff_retry.html", {"transfer": transfer, "tab": tab})

@@ -4,6 +4,7 @@ send, mark read, delete, report, the Message Center and the unread count."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -142,6 +143,12 @@ def _conversation_out(conversation: Conversation, side: str) -> dict[str, object
     }
 
 
+def _attachments_of(message: ConversationMessage) -> Any:
+    # A message just sent carries its attachments (no re-read); a listed one, prefetched.
+    sent = getattr(message, "sent_attachments", None)
+    return sent if sent is not None else message.attachments.all()
+
+
 def _message_out(message: ConversationMessage, other_read: int) -> dict[str, object]:
     deleted = message.deleted_at is not None
     return {
@@ -160,7 +167,7 @@ def _message_out(message: ConversationMessage, other_read: int) -> dict[str, obj
                 "kind": a.upload.kind,
                 "url": a.upload.url,
             }
-            for a in (message.attachments.all() if not deleted else [])
+            for a in (_attachments_of(message) if not deleted else [])
         ],
     }
 

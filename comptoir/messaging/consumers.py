@@ -22,10 +22,17 @@ from comptoir.core.groups import user_group
 TYPING_INTERVAL = 2.0
 
 
+def _forget_shops(user: Any) -> None:
+    # The socket's user object lives as long as the socket: re-read the user's shops on every
+    # action (selectors.shop_ids_of keeps them on the object), so a removed member loses access.
+    user.__dict__.pop("_messaging_shop_ids", None)
+
+
 def _typing(user: Any, public_id: str) -> None:
     from .selectors import conversation_get
     from .services import conversation_typing
 
+    _forget_shops(user)
     conversation, _side = conversation_get(user=user, public_id=public_id)
     conversation_typing(user=user, conversation=conversation)
 
@@ -34,6 +41,7 @@ def _read(user: Any, public_id: str) -> None:
     from .selectors import conversation_get
     from .services import conversation_mark_read
 
+    _forget_shops(user)
     conversation, _side = conversation_get(user=user, public_id=public_id)
     conversation_mark_read(user=user, conversation=conversation)
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from comptoir.core.groups import user_group
-from comptoir.core.realtime import push_to_group
+from comptoir.core.realtime import push_to_groups
 
 from .models import ConversationAttachment, ConversationMessage
 from .safety import render_text
@@ -58,10 +58,12 @@ def push_on_commit(user_ids: Iterable[int], event: dict[str, Any], *, with_unrea
         from .inbox import inbox_unread_counts
 
         totals = inbox_unread_counts(user_ids=ids) if with_unread else {}
+        pushes = []
         for uid in ids:
             payload = dict(event)
             if with_unread:
                 payload["unread_total"] = totals.get(uid, 0)
-            push_to_group(user_group(uid), payload)
+            pushes.append((user_group(uid), payload))
+        push_to_groups(pushes)
 
     transaction.on_commit(send)

@@ -87,9 +87,16 @@ class InboxSource:
     unread_counts: Callable[..., dict[int, int]] | None = None
     # Notifications this source already shows as its own items (one event, one item).
     hides_notifications: Callable[[], Q] | None = None
+    # Optional: the key of an ``inbox_count_groups`` entry that counts this source together
+    # with others of the same group in one query (for ``inbox_unread_counts``).
+    count_group: str = ""
 
 
 inbox_sources: Registry[InboxSource] = Registry("inbox sources")
+
+# Several sources' batch unread counts in one query: ``(*, user_ids, sources) -> {id: n}``,
+# the sum over ``sources`` (the keys of the registered sources of that group).
+inbox_count_groups: Registry[Callable[..., dict[int, int]]] = Registry("inbox count groups")
 
 
 @dataclass(frozen=True)
@@ -143,17 +150,29 @@ def inbox_unread_count(*, user: Any) -> int:
     """The header's number: the sum of each source's unread count (indexed, bounded queries)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
-    return sum(source.unread_count(user=user) for _key, source in inbox_sources.items())
+    # The batch path: one query per count group (compiled once per process), then the rest.
+    return inbox_unread_counts(user_ids=[user.pk]).get(user.pk, 0)
 
 
 def inbox_unread_counts(*, user_ids: list[int]) -> dict[int, int]:
-    """``inbox_unread_count`` of several users: one query per source that counts in batch."""
+    """``inbox_unread_count`` of several users: one query per count group (sources counted
+    together), then one per other source that counts in batch."""
     ids = list(dict.fromkeys(int(i) for i in user_ids))
     totals = dict.fromkeys(ids, 0)
     if not ids:
         return totals
     users: dict[int, Any] | None = None
-    for _key, source in inbox_sources.items():
+    groups: dict[str, list[str]] = {}
+    for key, source in inbox_sources.items():
+        if source.count_group and source.count_group in inbox_count_groups:
+            groups.setdefault(source.count_group, []).append(key)
+    for group, members in groups.items():
+        for uid, count in inbox_count_groups.get(group)(user_ids=ids, sources=members).items():
+            if uid in totals:
+                totals[uid] += int(count)
+    for key, source in inbox_sources.items():
+        if any(key in members for members in groups.values()):
+            continue
         if source.unread_counts is not None:
             for uid, count in source.unread_counts(user_ids=ids).items():
                 if uid in totals:

@@ -192,13 +192,23 @@ class UnreadCounter(models.Model):
     sweep) repairs any drift."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("buyer"),
     )
     shop = models.ForeignKey(
-        "accounts.Shop", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "accounts.Shop",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("shop"),
     )
-    count = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField(default=clock.now)
+    count = models.BigIntegerField(_("unread messages"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), default=clock.now)
 
     class Meta:
         verbose_name = _("unread counter")

@@ -27,9 +27,18 @@ MEDIAN_CACHE_SECONDS = 600
 
 
 def shop_ids_of(user: Any) -> list[int]:
+    """The shops the user is a member of; read once per user object (a request's user, or a
+    service's caller), as the API's access check and the service's both need it."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
-    return list(ShopMembership.objects.filter(user=user).values_list("shop_id", flat=True))
+    cached = getattr(user, "_messaging_shop_ids", None)
+    if cached is None:
+        cached = list(ShopMembership.objects.filter(user=user).values_list("shop_id", flat=True))
+        try:
+            user._messaging_shop_ids = cached
+        except AttributeError:  # an object that takes no attributes: read each time
+            pass
+    return list(cached)
 
 
 def is_staff(user: Any) -> bool:

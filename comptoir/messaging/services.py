@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from comptoir.core import clock
@@ -61,7 +61,21 @@ def _check_text(text: str, attachments: Sequence[Upload]) -> str:
 
 
 def _lock(conversation_id: int) -> Conversation:
-    return Conversation.objects.select_for_update().select_related("shop").get(pk=conversation_id)
+    """The conversation's row, locked (only its own row: ``of=self``, never the shop's, which
+    every conversation of the shop shares)."""
+    return Conversation.objects.select_for_update(of=("self",)).get(pk=conversation_id)
+
+
+def _lock_for_send(conversation_id: int, sender_id: int, client_key: str) -> Conversation:
+    """``_lock``, and in the same statement the message this sender already sent with this
+    client key (``duplicate_id``, or None): one round trip instead of two."""
+    rows = Conversation.objects.select_for_update(of=("self",)).filter(pk=conversation_id)
+    if client_key:
+        earlier = ConversationMessage.objects.filter(
+            conversation_id=OuterRef("pk"), sender_id=sender_id, client_key=client_key
+        ).values("pk")[:1]
+        rows = rows.annotate(duplicate_id=Subquery(earlier))
+    return rows.get()
 
 
 def message_send(
@@ -81,80 +95,125 @@ def message_send(
     if any(upload.owner_id != sender.pk for upload in attachments):
         raise NotFound()
     client_key = (client_key or "").strip()[:64]
-    if client_key:
-        existing = ConversationMessage.objects.filter(
-            conversation=conversation, sender=sender, client_key=client_key
-        ).first()
-        if existing is not None:
-            return existing
     if not _rate_limited:
         _rate_limit_send(sender, starting=False)
     reasons = off_platform_reasons(cleaned)
     now = clock.now()
-    with transaction.atomic():
-        locked = _lock(conversation.pk)
-        message = ConversationMessage.objects.create(
-            conversation=locked,
-            sender=sender,
-            sender_side=side,
-            text=cleaned,
-            created_at=now,
-            flagged=bool(reasons),
-            flag_reasons=",".join(reasons),
-            client_key=client_key,
-        )
-        attached = [
-            ConversationAttachment.objects.create(message=message, upload=upload)
-            for upload in attachments
-        ]
-        other = _other(side)
-        deltas: dict[str, int] = {other: 1, side: -locked.unread_for(side)}
-        updates: dict[str, Any] = {
-            "last_message_at": now,
-            "last_message_preview": preview_of(cleaned) or _("Attachment"),
-            "last_sender_side": side,
-            f"{other}_unread": locked.unread_for(other) + 1,
-            f"{side}_unread": 0,
-            f"{side}_read_up_to": message.pk,
-            "updated_at": now,
-        }
-        if side == Side.BUYER:
-            if locked.awaiting_reply_since is None:
-                updates["awaiting_reply_since"] = now
-        elif locked.awaiting_reply_since is not None:
-            updates["awaiting_reply_since"] = None
-            if locked.first_responded_at is None:
-                updates["first_responded_at"] = now
-                updates["first_response_seconds"] = max(
-                    0, int((now - locked.awaiting_reply_since).total_seconds())
-                )
-                transaction.on_commit(lambda: forget_median(locked.shop_id))
-        Conversation.objects.filter(pk=locked.pk).update(**updates)
-        if cleaned:
-            search_index(
-                doc_type=DOC_TYPE,
-                doc_id=message.pk,
-                text=cleaned,
-                language=getattr(sender, "language", "") or "fr",
+    try:
+        with transaction.atomic():
+            sent = _send_locked(
+                conversation.pk, sender, side, cleaned, reasons, attachments, client_key, now
             )
-        message.conversation = locked
-        payload = {
-            "type": "messaging.message",
-            "conversation": locked.public_id,
-            "message": events.message_payload(message, attached),
-        }
-        # The other party first: theirs is the delivery that is waited for.
-        recipients = conversation_member_ids(locked, other) + conversation_member_ids(locked, side)
-        # Last: the owners' counter rows are the most contended locks; hold them briefly.
-        unread_counters_add(
-            buyer_id=locked.buyer_id,
-            buyer_delta=deltas[Side.BUYER],
-            shop_id=locked.shop_id,
-            shop_delta=deltas[Side.SHOP],
-        )
-        events.push_on_commit(recipients, payload, with_unread=True)
-    conversation.refresh_from_db()
+    except IntegrityError:
+        # The same client key, sent concurrently (a retry racing its original): the first won.
+        existing = _sent_with_key(conversation, sender, client_key)
+        if existing is None:
+            raise
+        return existing
+    if isinstance(sent, ConversationMessage):  # a retry of a message already sent
+        return sent
+    message, updates = sent
+    # The caller's object follows the write (no re-read).
+    for name, value in updates.items():
+        setattr(conversation, name, value)
     return message
+
+
+def _sent_with_key(
+    conversation: Conversation, sender: Any, client_key: str
+) -> ConversationMessage | None:
+    if not client_key:
+        return None
+    return ConversationMessage.objects.filter(
+        conversation=conversation, sender=sender, client_key=client_key
+    ).first()
+
+
+def _send_locked(
+    conversation_id: int,
+    sender: Any,
+    side: str,
+    cleaned: str,
+    reasons: list[str],
+    attachments: Sequence[Upload],
+    client_key: str,
+    now: dt.datetime,
+) -> ConversationMessage | tuple[ConversationMessage, dict[str, Any]]:
+    """The write of ``message_send``, inside its transaction: lock, insert, counters, index,
+    and the live event on commit. Answers the earlier message for a repeated client key."""
+    locked = _lock_for_send(conversation_id, sender.pk, client_key)
+    duplicate_id = getattr(locked, "duplicate_id", None)
+    if duplicate_id:
+        return ConversationMessage.objects.get(pk=duplicate_id)
+    message = ConversationMessage.objects.create(
+        conversation=locked,
+        sender=sender,
+        sender_side=side,
+        text=cleaned,
+        created_at=now,
+        flagged=bool(reasons),
+        flag_reasons=",".join(reasons),
+        client_key=client_key,
+    )
+    attached = [
+        ConversationAttachment.objects.create(message=message, upload=upload)
+        for upload in attachments
+    ]
+    message.sent_attachments = attached  # type: ignore[attr-defined]  # no re-read to answer
+    other = _other(side)
+    deltas: dict[str, int] = {other: 1, side: -locked.unread_for(side)}
+    updates: dict[str, Any] = {
+        "last_message_at": now,
+        "last_message_preview": preview_of(cleaned) or _("Attachment"),
+        "last_sender_side": side,
+        f"{other}_unread": locked.unread_for(other) + 1,
+        f"{side}_unread": 0,
+        f"{side}_read_up_to": message.pk,
+        "updated_at": now,
+    }
+    if side == Side.BUYER:
+        if locked.awaiting_reply_since is None:
+            updates["awaiting_reply_since"] = now
+    elif locked.awaiting_reply_since is not None:
+        updates["awaiting_reply_since"] = None
+        if locked.first_responded_at is None:
+            updates["first_responded_at"] = now
+            updates["first_response_seconds"] = max(
+                0, int((now - locked.awaiting_reply_since).total_seconds())
+            )
+            shop_id = locked.shop_id
+            transaction.on_commit(lambda: forget_median(shop_id))
+    Conversation.objects.filter(pk=locked.pk).update(**updates)
+    if cleaned:
+        search_index(
+            doc_type=DOC_TYPE,
+            doc_id=message.pk,
+            text=cleaned,
+            language=getattr(sender, "language", "") or "fr",
+        )
+    for name, value in updates.items():
+        setattr(locked, name, value)
+    message.conversation = locked
+    message.sender = sender
+    payload = {
+        "type": "messaging.message",
+        "conversation": locked.public_id,
+        "message": events.message_payload(message, attached),
+    }
+    # The other party first: theirs is the delivery that is waited for. The buyer is known;
+    # the shop's members are one indexed read.
+    shop_members = conversation_member_ids(locked, Side.SHOP)
+    buyers = [locked.buyer_id]
+    recipients = shop_members + buyers if other == Side.SHOP else buyers + shop_members
+    # Last: the owners' counter rows are the most contended locks; hold them briefly.
+    unread_counters_add(
+        buyer_id=locked.buyer_id,
+        buyer_delta=deltas[Side.BUYER],
+        shop_id=locked.shop_id,
+        shop_delta=deltas[Side.SHOP],
+    )
+    events.push_on_commit(recipients, payload, with_unread=True)
+    return message, updates
 
 
 def conversation_start(

@@ -14,6 +14,7 @@ from comptoir.core.errors import NotFound
 from comptoir.core.notifications import Notification, notification_mark_read
 from comptoir.core.search import search_filter
 
+from . import compiled
 from .counters import (
     buyer_unread_total,
     buyer_unread_totals,
@@ -21,7 +22,14 @@ from .counters import (
     shop_unread_totals,
 )
 from .enums import InboxCategory, Side
-from .inbox import Before, InboxItem, InboxSource, hidden_notifications, inbox_sources
+from .inbox import (
+    Before,
+    InboxItem,
+    InboxSource,
+    hidden_notifications,
+    inbox_count_groups,
+    inbox_sources,
+)
 from .models import Conversation, ConversationMessage
 from .selectors import DOC_TYPE, shop_ids_of
 
@@ -313,7 +321,88 @@ def _open_support(*, user: Any, seq: int) -> str:
     return reverse("tickets:detail", args=[message.ticket.number])
 
 
+# --- batch counts: two queries for the four sources --------------------------------------------
+
+
+def _conversation_group_query(user_ids: list[int], sources: tuple[str, ...]) -> Any:
+    from django.db.models import OuterRef, Subquery
+
+    from comptoir.accounts.models import ShopMembership
+
+    from .models import UnreadCounter
+
+    parts: list[Any] = []
+    if "conversations" in sources:
+        parts.append(
+            UnreadCounter.objects.filter(user_id__in=user_ids)
+            .order_by()
+            .values_list("user_id", "count")
+        )
+    if "conversations-shop" in sources:
+        counter = UnreadCounter.objects.filter(shop_id=OuterRef("shop_id")).values("count")[:1]
+        parts.append(
+            ShopMembership.objects.filter(user_id__in=user_ids)
+            .order_by()
+            .annotate(n=Subquery(counter))
+            .values_list("user_id", "n")
+        )
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+
+def _conversation_group_counts(*, user_ids: list[int], sources: list[str]) -> dict[int, int]:
+    """Both sides' counters in one query: the users' own buyer rows and their shops' rows."""
+    members = tuple(sorted(k for k in sources if k in ("conversations", "conversations-shop")))
+    if not members or not user_ids:
+        return {}
+    rows = compiled.rows_for_ids(
+        "messaging:conversation-counts",
+        lambda ids: _conversation_group_query(ids, members),
+        user_ids,
+        version=members,
+    )
+    totals: dict[int, int] = {}
+    for uid, n in rows:
+        totals[int(uid)] = totals.get(int(uid), 0) + int(n or 0)
+    return totals
+
+
+def _notification_group_query(user_ids: list[int], sources: tuple[str, ...]) -> Any:
+    from django.db.models import Count
+
+    counts = {}
+    if "notifications" in sources:
+        hidden = hidden_notifications()
+        counts["shown"] = Count("pk", filter=~hidden) if hidden is not None else Count("pk")
+    if "support" in sources:
+        counts["replies"] = Count("pk", filter=_reply_notifications())
+    return (
+        Notification.objects.filter(user_id__in=user_ids, read_at__isnull=True)
+        .order_by()
+        .values("user_id")
+        .annotate(**counts)
+        .values_list("user_id", *counts)
+    )
+
+
+def _notification_group_counts(*, user_ids: list[int], sources: list[str]) -> dict[int, int]:
+    """Unread notifications (less those other sources show) and unread support replies, in
+    one grouped query over the unread-notification index."""
+    members = tuple(sorted(k for k in sources if k in ("notifications", "support")))
+    if not members or not user_ids:
+        return {}
+    rows = compiled.rows_for_ids(
+        "messaging:notification-counts",
+        lambda ids: _notification_group_query(ids, members),
+        user_ids,
+        # What is hidden depends on which sources are registered.
+        version=(members, tuple(inbox_sources.keys())),
+    )
+    return {int(uid): sum(int(n) for n in ns) for uid, *ns in rows}
+
+
 def register() -> None:
+    inbox_count_groups.register("conversations", _conversation_group_counts)
+    inbox_count_groups.register("notifications", _notification_group_counts)
     inbox_sources.register(
         "conversations",
         InboxSource(
@@ -325,6 +414,7 @@ def register() -> None:
             unread_count=_buyer_unread,
             unread_counts=buyer_unread_totals,
             open_item=lambda *, user, seq: _open_conversation(user, seq),
+            count_group="conversations",
         ),
     )
     inbox_sources.register(
@@ -338,6 +428,7 @@ def register() -> None:
             unread_count=_shop_unread,
             unread_counts=shop_unread_totals,
             open_item=lambda *, user, seq: _open_conversation(user, seq),
+            count_group="conversations",
         ),
     )
     inbox_sources.register(
@@ -350,6 +441,7 @@ def register() -> None:
             unread_counts=_notifications_unread_counts,
             open_item=_open_notification,
             searchable=False,
+            count_group="notifications",
         ),
     )
     inbox_sources.register(
@@ -362,5 +454,6 @@ def register() -> None:
             unread_counts=_support_unread_counts,
             open_item=_open_support,
             hides_notifications=_reply_notifications,
+            count_group="notifications",
         ),
     )

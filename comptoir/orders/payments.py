@@ -75,3 +75,17 @@ def payment_capture(*, order: Order, provider: str) -> Payment:
     for _key, hook in payment_capture_hooks.items():
         hook(order=order, payment=payment)
     return payment
+
+
+def payment_status_refunded(*, order_id: int, fully: bool) -> None:
+    """Buyer protection refunded part of the payment (``fully``: all of it): the order's
+    ``payment_status`` becomes ``partially_refunded`` or ``refunded``. Call inside the refund's
+    transaction; a fully refunded order is never moved back to partially refunded."""
+    from .enums import PaymentStatus
+    from .models import Order
+
+    status = PaymentStatus.REFUNDED if fully else PaymentStatus.PARTIALLY_REFUNDED
+    rows = Order.objects.filter(pk=order_id).exclude(payment_status=status)
+    if not fully:
+        rows = rows.exclude(payment_status=PaymentStatus.REFUNDED)
+    rows.update(payment_status=status, updated_at=clock.now())

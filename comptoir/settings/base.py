@@ -207,7 +207,7 @@ LEDGER_PROVIDER_MAX_ATTEMPTS = env_int("LEDGER_PROVIDER_MAX_ATTEMPTS", 3)
 # Help center "Contact us" page (comptoir.helpcenter): details shown next to each listed channel.
 # Fictional demo values (PRODUCT.md §9); {"fr": …, "en": …} values are shown in the page's language.
 HELPCENTER_CONTACT = {
-    "email": {"address": "support@comptoir.example"},
+    "email": {"address": SUPPORT_EMAIL},  # the e-mail channel's address (INTAKE_EMAIL_ADDRESSES)
     "phone": {
         "number": "+33 1 99 00 12 34",
         "hours": {"fr": "du lundi au vendredi, 9 h – 18 h", "en": "Monday to Friday, 9:00–18:00"},

@@ -39,4 +39,12 @@ def database_from_env(*, default_sqlite: Path) -> dict[str, Any]:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = dict(SQLITE_OPTIONS)
         config["CONN_MAX_AGE"] = 0
+    elif pool_size := env_int("DATABASE_POOL_SIZE", 0):
+        # Opt-in for web nodes: a psycopg pool per process; a request's connection goes back to
+        # the pool when the request ends instead of being closed (no connect per request).
+        # Requires CONN_MAX_AGE=0. Leave it off for forking processes (Celery prefork workers).
+        config["CONN_MAX_AGE"] = 0
+        options = dict(config.get("OPTIONS") or {})
+        options["pool"] = {"min_size": min(2, pool_size), "max_size": pool_size, "timeout": 10}
+        config["OPTIONS"] = options
     return config

@@ -8,6 +8,7 @@ class TicketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        import comptoir.tickets.followups
         import comptoir.tickets.notifications
         import comptoir.tickets.outbound
         import comptoir.tickets.search

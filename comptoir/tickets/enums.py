@@ -10,6 +10,7 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("Phone")
     POST = "post", _("Letter")
     SOCIAL = "social", _("Social network")
+    SYSTEM = "system", _("Platform (automatic)")
 
 
 # Channels staff may record by hand (a call taken, a letter received).

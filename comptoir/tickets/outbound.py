@@ -33,6 +33,9 @@ class OutboundChannel:
     acknowledge: Deliver  # "we received your request" for a new ticket
     # Shown on the Contact page as a way to reach support (issue 6 reads this).
     listed: bool = True
+    # True: a new ticket's acknowledgement (and its search indexing) runs after commit from the
+    # outbox (tickets.followups), not inside the intake request.
+    deferred_acknowledge: bool = False
 
 
 outbound_channels: Registry[OutboundChannel] = Registry("outbound channels")
@@ -109,5 +112,6 @@ for _code, _label in ((Channel.WEB, _("Contact form")), (Channel.API, _("API")))
             deliver_reply=web_deliver_reply,
             acknowledge=web_acknowledge,
             listed=_code == Channel.WEB,
+            deferred_acknowledge=True,
         ),
     )

@@ -18,8 +18,9 @@ import re
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from . import phrases_en, phrases_fr
+from . import phrases_en, phrases_fr, phrases_fr_2
 from .labels import INTENT_NODES, OUT_OF_SCOPE
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -417,6 +418,9 @@ def heldout_texts(lang: str) -> set[str]:
     return texts
 
 
+#: Later phrase-bank modules per language (``MORE_6``, ``MORE_SMALL_2``, ``MORE_OOS_2``).
+EXTRA_BANKS: dict[str, list[Any]] = {"en": [], "fr": [phrases_fr_2]}
+
 Row = tuple[str, str, str, str]  # text, label, node (intents only), group
 
 
@@ -433,6 +437,7 @@ def build(lang: str) -> tuple[list[Row], list[Row]]:
                 bank.MORE_3,
                 getattr(bank, "MORE_4", {}),
                 getattr(bank, "MORE_5", {}),
+                *(extra.MORE_6 for extra in EXTRA_BANKS[lang]),
             )
             for phrase in batch.get(intent, [])
         ]
@@ -442,10 +447,17 @@ def build(lang: str) -> tuple[list[Row], list[Row]]:
     for intent, small in bank.SMALL_TALK.items():
         cores = small + (bank.MORE_GREETINGS if intent == "greeting" else [])
         cores = cores + bank.MORE_SMALL.get(intent, [])
+        cores += [p for extra in EXTRA_BANKS[lang] for p in extra.MORE_SMALL_2.get(intent, [])]
         for text, i in small_talk_variants(cores, lang, rng, PER_SMALL_TALK):
             intents.append((text, intent, "", f"{lang}.{intent}.{i}"))
     for text, i in expand(
-        bank.OUT_OF_SCOPE + bank.MORE_OOS, lang, rng, OOS_PER_LANGUAGE, ramble=False
+        bank.OUT_OF_SCOPE
+        + bank.MORE_OOS
+        + [p for extra in EXTRA_BANKS[lang] for p in extra.MORE_OOS_2],
+        lang,
+        rng,
+        OOS_PER_LANGUAGE,
+        ramble=False,
     ):
         intents.append((text, OUT_OF_SCOPE, "", f"{lang}.{OUT_OF_SCOPE}.{i}"))
     nodes: list[Row] = []

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
+from comptoir.core.uploads import Upload
 from comptoir.tickets import services as desk
 from comptoir.tickets.enums import MessageKind, Presence
 from comptoir.tickets.models import AgentPresence, Message, Ticket
@@ -40,6 +41,7 @@ def console_reply(
     last_seen_message_id: int,
     force: bool = False,
     then: str | None = None,
+    attachments: Sequence[Upload] = (),
 ) -> Message:
     """A public reply, refused with ``reply_collision`` when a public message arrived after
     the one the agent last saw (someone else replied, or the customer wrote), unless the agent
@@ -59,7 +61,9 @@ def console_reply(
                     "last_message_id": newer[-1].pk,
                 },
             )
-    return desk.ticket_reply(user=user, ticket=ticket, text=text, then=then or None)
+    return desk.ticket_reply(
+        user=user, ticket=ticket, text=text, then=then or None, attachments=attachments
+    )
 
 
 @dataclass

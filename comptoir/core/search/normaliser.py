@@ -66,3 +66,21 @@ def query_terms(query: str, *, max_terms: int = 12) -> list[tuple[str, ...]]:
     """A query as terms, each the set of forms it may take in the index (every language's stem
     and the folded word itself: the searcher's language is not always the document's)."""
     return [_alternatives(token) for token in tokens(query)[:max_terms]]
+
+
+@functools.lru_cache(maxsize=8)
+def _synonym_index(language: str) -> dict[str, tuple[str, ...]]:
+    from .synonyms import SYNONYMS
+
+    index: dict[str, set[str]] = {}
+    for line in SYNONYMS.get(language, []):
+        group = [word.strip() for word in line.split(",") if word.strip()]
+        for word in group:
+            key = normalise(word, language=language)
+            index.setdefault(key, set()).update(w for w in group if w != word)
+    return {key: tuple(sorted(words)) for key, words in index.items()}
+
+
+def synonyms(token: str, language: str) -> tuple[str, ...]:
+    """The words of ``language`` that mean the same as ``token`` (see synonyms.py)."""
+    return _synonym_index(language).get(normalise(token, language=language), ())

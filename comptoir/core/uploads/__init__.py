@@ -8,6 +8,8 @@ from .services import (
     upload_access,
     upload_can_access,
     upload_create,
+    upload_create_anonymous,
+    uploads_bound_to,
 )
 
 __all__ = [
@@ -19,4 +21,6 @@ __all__ = [
     "upload_access",
     "upload_can_access",
     "upload_create",
+    "upload_create_anonymous",
+    "uploads_bound_to",
 ]

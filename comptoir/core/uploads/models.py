@@ -31,9 +31,15 @@ class Upload(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="uploads",
         verbose_name=_("owner"),
     )
+    # Files of visitors without an account (contact form): no owner, but the SHA-256 of the
+    # secret they are bound to (e.g. the pending request's verification token). Nobody but
+    # staff (and the upload_access rules) can ever download them.
+    anonymous_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
     kind = models.CharField(_("kind"), max_length=10, choices=UploadKind.choices)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size in bytes"))
@@ -52,6 +58,10 @@ class Upload(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=UploadKind.values), name="upload_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(owner__isnull=False) | ~models.Q(anonymous_key=""),
+                name="upload_owner_or_anonymous",
             ),
         ]
 

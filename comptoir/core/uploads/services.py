@@ -214,14 +214,78 @@ def upload_create(
     upload_empty, upload_too_large, upload_type_not_allowed, upload_type_mismatch,
     upload_invalid_image, upload_image_too_many_pixels, upload_invalid_pdf,
     upload_pdf_active_content."""
+    if owner is None:
+        raise ValueError("upload_create: an owner is required (see upload_create_anonymous).")
+    return _store(owner=owner, anonymous_key="", file=file, allowed_kinds=allowed_kinds)
+
+
+# What visitors without an account may send: no videos, smaller files.
+ANONYMOUS_KINDS: frozenset[str] = frozenset({UploadKind.IMAGE, UploadKind.PDF})
+
+
+def anonymous_max_bytes() -> int:
+    return int(getattr(settings, "UPLOAD_ANONYMOUS_MAX_BYTES", 5 * 1024 * 1024))
+
+
+def anonymous_key_for(binding: str) -> str:
+    return hashlib.sha256(f"upload-binding:{binding}".encode()).hexdigest()
+
+
+def upload_create_anonymous(
+    *,
+    binding: str,
+    file: UploadedFile | File | tuple[str, bytes],
+    allowed_kinds: set[str],
+) -> Upload:
+    """A file from a visitor without an account, bound to ``binding`` (a secret of the caller:
+    a pending request's verification token, never something a third party knows). Only images
+    and PDF documents, at most ``UPLOAD_ANONYMOUS_MAX_BYTES`` (5 MB); no owner, so nobody but
+    staff and the ``upload_access`` rules can download it. Find it again with
+    ``uploads_bound_to``."""
+    if len(binding) < 16:
+        raise ValueError("upload_create_anonymous: the binding must be a secret (≥ 16 chars).")
+    kinds = set(allowed_kinds) & ANONYMOUS_KINDS
+    if not kinds:
+        raise ValueError(f"upload_create_anonymous: bad allowed_kinds {sorted(allowed_kinds)!r}")
+    return _store(
+        owner=None,
+        anonymous_key=anonymous_key_for(binding),
+        file=file,
+        allowed_kinds=kinds,
+        cap=anonymous_max_bytes(),
+    )
+
+
+def uploads_bound_to(*, binding: str, ids: Iterable[int]) -> list[Upload]:
+    """The anonymous uploads among ``ids`` that were bound to ``binding``, in ``ids`` order."""
+    wanted = [int(pk) for pk in ids]
+    found = Upload.objects.filter(
+        pk__in=wanted, owner__isnull=True, anonymous_key=anonymous_key_for(binding)
+    ).in_bulk()
+    return [found[pk] for pk in wanted if pk in found]
+
+
+def _store(
+    *,
+    owner: Any,
+    anonymous_key: str,
+    file: UploadedFile | File | tuple[str, bytes],
+    allowed_kinds: set[str],
+    cap: int | None = None,
+) -> Upload:
     unknown = set(allowed_kinds) - set(UploadKind.values)
     if not allowed_kinds or unknown:
         raise ValueError(f"upload_create: bad allowed_kinds {sorted(allowed_kinds)!r}")
+
+    def limit_for(kind: str) -> int:
+        limit = max_bytes(kind)
+        return min(limit, cap) if cap is not None else limit
+
     name, stream, size = _open_input(file)
     original_name = sanitise_filename(name) if name else ""
     if size <= 0:
         raise _refuse("upload_empty", _("The file is empty."))
-    largest = max(max_bytes(kind) for kind in allowed_kinds)
+    largest = max(limit_for(kind) for kind in allowed_kinds)
     if size > largest:
         raise _refuse(
             "upload_too_large",
@@ -247,7 +311,7 @@ def upload_create(
             _("The file’s name does not match its content."),
             detected=mime,
         )
-    limit = max_bytes(kind)
+    limit = limit_for(kind)
     if size > limit:
         raise _refuse(
             "upload_too_large",
@@ -282,6 +346,7 @@ def upload_create(
 
     upload = Upload(
         owner=owner,
+        anonymous_key=anonymous_key,
         kind=kind,
         content_type=mime,
         size=stored_size,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from comptoir.core import clock
+from comptoir.core.money import Money
 from comptoir.core.sweeps import run_sweep
 from comptoir.disputes import services as s
 from comptoir.disputes.enums import DisputeStatus as S
@@ -42,7 +43,9 @@ def test_no_agreement_seven_days_after_the_refusal_escalates(buyer, seller, shop
     assert run_sweep("disputes.no_agreement", now=NOW + 8 * DAY - DAY).handled == 0
     assert run_sweep("disputes.no_agreement", now=NOW + 8 * DAY).handled == 1
     d.refresh_from_db()
-    assert (d.status, d.due_at) == (S.ESCALATED, None)
+    # Escalated on Friday 20 March: the decision is due 2 business days later, Tuesday 24.
+    assert (d.status, d.due_at) == (S.ESCALATED, NOW + 12 * DAY)
+    assert d.due_at.weekday() == 1
     assert run_sweep("disputes.no_agreement", now=NOW + 20 * DAY).handled == 0
     assert not Refund.objects.exists()
 
@@ -57,7 +60,7 @@ def test_appeal_window_over_makes_the_decision_final(buyer, seller, shop, office
             user=officer,
             public_id=d.public_id,
             outcome="partial_refund",
-            amount=s.Money.parse("9.99"),
+            amount=Money.parse("9.99"),
             message="",
         )
     assert run_sweep("disputes.finalise", now=NOW + 7 * DAY).handled == 1

@@ -122,3 +122,10 @@ def test_drafts_are_not_searchable_until_published(help_content: int) -> None:
 def test_stopword_only_and_empty_queries(help_content: int) -> None:
     assert search_articles(query="   ", language="fr").hits == []
     assert search_articles(query='"*)(', language="fr").hits == []
+
+
+def test_synonyms_widen_the_search(help_content: int) -> None:
+    # No article says "paquet" or "package"; the synonyms of the normaliser find "colis"/"parcel".
+    assert not Article.objects.filter(body_markdown__icontains="paquet").exists()
+    assert "damaged-item" in _slugs("paquet endommagé", "fr")[:3]
+    assert "parcel-not-received" in _slugs("package never received", "en")[:3]

@@ -106,6 +106,8 @@ class OutboundMail(models.Model):
     )
     bounced_at = models.DateTimeField(null=True, blank=True)
     bounce_reason = models.CharField(max_length=300, blank=True, default="")
+    # Names of the reply's files that were too large to go with the mail (agents are told).
+    attachments_left_out = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:

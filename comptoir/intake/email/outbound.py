@@ -22,6 +22,7 @@ from comptoir.tickets.models import Message, Ticket
 from comptoir.tickets.outbound import OutboundChannel, web_acknowledge, web_deliver_reply
 
 from .addresses import from_address, message_id_domain, never_answer, reply_address
+from .attachments import Selection, display_name, mail_enqueue, select_attachments
 from .models import AutoReply, MailKind, OutboundKind, OutboundMail, RawMail
 
 RECENT_ORDERS = 3
@@ -69,12 +70,13 @@ def _thread_ids(ticket: Ticket) -> list[str]:
         .order_by("created_at", "pk")
         .values_list("created_at", "message_id")
     )
-    ids = [
-        mid
-        for _at, mid in sorted(inbound + ours, key=lambda pair: pair[0])
-        if mid.startswith("<") and not mid.endswith("@raw.comptoir.invalid>")
-    ]
+    ids = [mid for _at, mid in sorted(inbound + ours, key=lambda pair: pair[0]) if _is_real_id(mid)]
     return list(dict.fromkeys(ids))
+
+
+def _is_real_id(mid: str) -> bool:
+    """A Message-ID the customer's client knows (not the synthetic one of a mail without)."""
+    return mid.startswith("<") and not mid.endswith("@raw.comptoir.invalid>")
 
 
 def _last_inbound_id(ticket: Ticket) -> str | None:
@@ -104,17 +106,25 @@ def _send(
     template: str,
     context: dict[str, object],
     automatic: bool,
+    thread: list[str] | None = None,
+    files: Selection | None = None,
 ) -> OutboundMail:
     language = mail_language(ticket)
+    left_out = [display_name(u) for u in files.too_large] if files else []
+    context = {**context, "left_out": left_out}
     with translation.override(language):
         full = {"ticket": ticket, "message": message, "site_name": settings.SITE_NAME, **context}
         body_text = render_to_string(f"intake_email/{template}.txt", full)
         body_html = render_to_string(f"intake_email/{template}.html", full)
         subject = _subject(ticket)
     message_id = make_msgid(domain=message_id_domain())
-    thread = _thread_ids(ticket)
+    if thread is None:
+        thread = _thread_ids(ticket)
+        parent = _last_inbound_id(ticket) or (thread[-1] if thread else None)
+    else:
+        thread = [mid for mid in thread if _is_real_id(mid)]
+        parent = thread[-1] if thread else None
     headers = {"Message-ID": message_id, "Content-Language": language}
-    parent = _last_inbound_id(ticket) or (thread[-1] if thread else None)
     if parent:
         headers["In-Reply-To"] = parent
     if thread:
@@ -127,28 +137,45 @@ def _send(
     if automatic:
         headers["Auto-Submitted"] = "auto-replied"
         headers["X-Auto-Response-Suppress"] = "All"
-    outbox = email_enqueue(
-        to=[to],
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        reply_to=[reply_address(ticket.reply_token)],
-        headers=headers,
-        from_email=from_address(),
-        idempotency_key=f"intake_email:{kind}:{message.pk}",
-    )
+    key = f"intake_email:{kind}:{message.pk}"
+    if files and files.attached:
+        outbox = mail_enqueue(
+            payload={
+                "to": [to],
+                "subject": subject,
+                "body_text": body_text,
+                "body_html": body_html,
+                "reply_to": [reply_address(ticket.reply_token)],
+                "headers": headers,
+                "from_email": from_address(),
+            },
+            attachments=files.attached,
+            idempotency_key=key,
+        )
+    else:
+        outbox = email_enqueue(
+            to=[to],
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            reply_to=[reply_address(ticket.reply_token)],
+            headers=headers,
+            from_email=from_address(),
+            idempotency_key=key,
+        )
     sent_id = str(outbox.payload.get("headers", {}).get("Message-ID", message_id))
-    mail, _created = OutboundMail.objects.get_or_create(
-        message_id=sent_id,
-        defaults={
-            "ticket": ticket,
-            "ticket_message": message,
-            "kind": kind,
-            "to": to,
-            "outbox": outbox,
-            "created_at": clock.now(),
-        },
-    )
+    fields = {
+        "ticket": ticket,
+        "ticket_message": message,
+        "kind": kind,
+        "to": to,
+        "outbox": outbox,
+        "created_at": clock.now(),
+        "attachments_left_out": left_out,
+    }
+    if sent_id == message_id:  # a new outbox row: its mail cannot exist yet
+        return OutboundMail.objects.create(message_id=sent_id, **fields)
+    mail, _created = OutboundMail.objects.get_or_create(message_id=sent_id, defaults=fields)
     return mail
 
 
@@ -178,10 +205,20 @@ def _recent_orders(ticket: Ticket) -> list[dict[str, str]]:
     ]
 
 
+def _raw_of(message: Message) -> RawMail | None:
+    """The raw mail the message came from: the one being processed (no query), else stored."""
+    from .services import current_raw
+
+    raw = current_raw.get()  # intake acknowledges the message it made from this very mail
+    if raw is not None:
+        return raw
+    return RawMail.objects.filter(message_id=message.channel_message_id).first()
+
+
 def email_acknowledge(ticket: Ticket, message: Message) -> None:
     """ "We received your request": number, expected answer time, recent orders to reply with.
     Not for automatic mail, robots, or past the hourly limit per sender."""
-    raw = RawMail.objects.filter(message_id=message.channel_message_id).first()
+    raw = _raw_of(message)
     if raw is not None and raw.kind != MailKind.NORMAL:
         return
     to = (raw.sender if raw is not None and raw.sender else None) or _recipient(ticket)
@@ -206,6 +243,7 @@ def email_acknowledge(ticket: Ticket, message: Message) -> None:
         template="ack",
         context={"due": due, "orders": orders},
         automatic=True,
+        thread=[message.channel_message_id],  # a new ticket: the customer's mail is all of it
     )
     AutoReply.objects.create(address=to, sent_at=clock.now())
 
@@ -216,6 +254,10 @@ def email_deliver_reply(ticket: Ticket, message: Message) -> None:
     if not to:
         web_deliver_reply(ticket, message)
         return
+    uploads = [
+        attachment.upload
+        for attachment in message.attachments.select_related("upload").order_by("pk")
+    ]
     _send(
         ticket,
         message,
@@ -224,6 +266,7 @@ def email_deliver_reply(ticket: Ticket, message: Message) -> None:
         template="reply",
         context={"author": getattr(message.author_user, "display_name", "")},
         automatic=False,
+        files=select_attachments(uploads) if uploads else None,
     )
 
 

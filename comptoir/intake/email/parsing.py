@@ -1,4 +1,5 @@
-"""Parse one raw mail with the standard library (``email`` with ``policy.default``).
+"""Parse one raw mail with the standard library (``email`` with ``policy.compat32``, headers
+decoded by ``headers.py``).
 
 Never raises on bad input: malformed headers, unknown charsets and broken encodings degrade to
 best-effort text and are listed in ``problems``. Text comes from ``text/plain`` (else the HTML
@@ -6,7 +7,6 @@ converted); attachments and inline images are returned as bytes for the upload p
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -16,6 +16,8 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from typing import Any
 
+from .charsets import decode_bytes
+from .headers import Headers, decode_param, decode_words
 from .html_text import html_to_text
 from .models import MailKind
 from .quotes import is_forwarded, strip_quotes
@@ -38,11 +40,25 @@ _BOUNCE_SUBJECT = re.compile(
 
 @dataclass
 class ParsedAttachment:
+    """An attachment, decoded only when ``data`` is read (a 20 MB mail does not hold all its
+    attachments decoded at once); ``release`` frees the encoded text once it is stored."""
+
     filename: str
     content_type: str
-    data: bytes
+    part: Message = field(repr=False)
     inline: bool
     content_id: str = ""
+
+    @property
+    def data(self) -> bytes:
+        try:
+            payload = self.part.get_payload(decode=True)
+        except Exception:
+            return b""
+        return payload if isinstance(payload, bytes) else b""
+
+    def release(self) -> None:
+        self.part.set_payload("")
 
 
 @dataclass
@@ -72,59 +88,29 @@ class ParsedMail:
 
 
 def _header(msg: Message, name: str, problems: list[str]) -> str:
+    """One header as text (8-bit bytes and encoded words decoded)."""
+    return Headers(msg, problems, _charset_of(msg)).text(name)
+
+
+def _charset_of(msg: Message) -> str | None:
     try:
-        value = msg.get(name)
-    except Exception as exc:  # a header the policy cannot parse
-        problems.append(f"header {name}: {type(exc).__name__}")
-        raw = msg.get_all(name, failobj=[]) if hasattr(msg, "get_all") else []
-        value = raw[0] if raw else None
-    if value is None:
-        return ""
-    try:
-        text = str(value)
+        return msg.get_content_charset()
     except Exception:
-        problems.append(f"header {name}: undecodable")
-        return ""
-    return re.sub(r"[\r\n]+\s*", " ", text).strip()
+        return None
 
 
 def _ids(value: str) -> list[str]:
     return _MSGID.findall(value or "")[-MAX_IDS:]
 
 
-def _addresses(msg: Message, names: tuple[str, ...], problems: list[str]) -> list[str]:
+def _addresses(headers: Headers, names: tuple[str, ...]) -> list[str]:
     found: list[str] = []
     for name in names:
-        values = [_header(msg, name, problems)] if name in msg else []
-        for value in values:
-            for _display, address in getaddresses([value]):
+        if name in headers:
+            for _display, address in getaddresses([headers.raw(name)]):
                 if "@" in address:
                     found.append(address.strip())
     return found
-
-
-def decode_bytes(data: bytes, charset: str | None, problems: list[str] | None = None) -> str:
-    """Bytes → text: the declared charset when Python knows it; otherwise (or when it does not
-    decode) UTF-8, then Windows-1252 (a superset of ISO-8859-1 in practice) with replacements."""
-    candidates: list[str] = []
-    if charset:
-        name = charset.strip().strip('"').lower()
-        if name in {"unknown-8bit", "x-unknown", "unknown"}:
-            name = ""
-        try:
-            codecs.lookup(name)
-            candidates.append(name)
-        except LookupError:
-            if problems is not None:
-                problems.append(f"unknown charset {charset!r}")
-    for candidate in [*candidates, "utf-8"]:
-        try:
-            return data.decode(candidate)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    if problems is not None:
-        problems.append("undecodable text: decoded as windows-1252")
-    return data.decode("windows-1252", errors="replace")
 
 
 def _part_text(part: Message, problems: list[str]) -> str:
@@ -141,12 +127,22 @@ def _part_text(part: Message, problems: list[str]) -> str:
     return decode_bytes(payload, part.get_content_charset(), problems)
 
 
-def _filename(part: Message) -> str:
+def _filename(part: Message, problems: list[str]) -> str:
+    """The file name (RFC 2231, encoded words, raw 8-bit bytes). compat32 turns 8-bit bytes in
+    a header into replacement characters: the parameters are then read from the fixed value."""
+    charset = _charset_of(part)
+    source = part
+    headers = Headers(part, problems, charset)
+    if headers.has_8bit("content-disposition") or headers.has_8bit("content-type"):
+        source = Message()
+        for field_name in ("content-disposition", "content-type"):
+            if field_name in headers:
+                source[field_name] = headers.raw(field_name)
     try:
-        name = part.get_filename()
+        name = source.get_filename()
     except Exception:
         name = None
-    return str(name or "").strip()
+    return decode_param(name, problems, charset) if name else ""
 
 
 def _walk(
@@ -192,7 +188,7 @@ def _walk(
                 _walk(part, problems, texts, htmls, attachments)
         return
     disposition = (msg.get_content_disposition() or "").lower()
-    filename = _filename(msg)
+    filename = _filename(msg, problems)
     if ctype in ("text/plain", "text/html") and disposition != "attachment" and not filename:
         (texts if ctype == "text/plain" else htmls).append(_part_text(msg, problems))
         return
@@ -201,19 +197,15 @@ def _walk(
             return
         texts.append(_part_text(msg, problems))
         return
-    try:
-        data = msg.get_payload(decode=True)
-    except Exception as exc:
-        problems.append(f"attachment payload: {type(exc).__name__}")
-        data = None
-    if not isinstance(data, bytes) or not data:
+    encoded = msg.get_payload()
+    if not isinstance(encoded, str | bytes) or not encoded.strip():
         return
     content_id = _header(msg, "content-id", problems).strip("<> ")
     attachments.append(
         ParsedAttachment(
             filename=filename or f"{ctype.replace('/', '.')}",
             content_type=ctype,
-            data=data,
+            part=msg,
             inline=disposition == "inline" or bool(content_id and disposition != "attachment"),
             content_id=content_id,
         )
@@ -256,49 +248,57 @@ def _bounce(msg: Message, problems: list[str]) -> tuple[list[str], str]:
     return ids, reason[:300]
 
 
-def _kind(msg: Message, subject: str, sender: str, problems: list[str]) -> str:
+def _kind(msg: Message, headers: Headers, subject: str, sender: str) -> str:
     ctype = msg.get_content_type()
     report = (msg.get_param("report-type") or "") if ctype == "multipart/report" else ""
     if str(report).lower() == "delivery-status" or (
         _BOUNCE_FROM.match(sender) and _BOUNCE_SUBJECT.search(subject)
     ):
         return MailKind.BOUNCE
-    auto = _header(msg, "auto-submitted", problems).lower()
-    if _header(msg, "x-autoreply", problems) or _header(msg, "x-autorespond", problems):
+    auto = headers.raw("auto-submitted").lower()
+    if headers.raw("x-autoreply") or headers.raw("x-autorespond"):
         return MailKind.AUTO_REPLY
     if auto.startswith("auto-replied") or _AUTO_SUBJECT.match(subject):
         return MailKind.AUTO_REPLY
-    if _header(msg, "x-ms-exchange-generated-message-source", problems) or "auto-reply" in auto:
+    if headers.raw("x-ms-exchange-generated-message-source") or "auto-reply" in auto:
         return MailKind.AUTO_REPLY
-    precedence = _header(msg, "precedence", problems).lower()
+    precedence = headers.raw("precedence").lower()
     if (auto and auto != "no") or precedence in {"bulk", "junk", "list", "auto_reply"}:
         return MailKind.AUTOMATIC
-    if _header(msg, "list-id", problems) or _header(msg, "list-unsubscribe", problems):
+    if headers.raw("list-id") or headers.raw("list-unsubscribe"):
         return MailKind.AUTOMATIC
     if _BOUNCE_FROM.match(sender):
         return MailKind.AUTOMATIC
     return MailKind.NORMAL
 
 
-def parse_message(msg: Message) -> ParsedMail:
-    problems: list[str] = list(getattr(msg, "defects", []) and ["defects: " + ", ".join(
-        type(d).__name__ for d in msg.defects[:5])] or [])  # fmt: skip
-    subject = _header(msg, "subject", problems)
-    from_value = _header(msg, "from", problems)
-    name, address = parseaddr(from_value)
+def _sender(headers: Headers) -> tuple[str, str]:
+    """(display name, address) from From, else Sender, else Return-Path. The address is read
+    before the name is decoded: a decoded name may hold commas or quotes."""
+    name, address = parseaddr(headers.raw("from"))
     if "@" not in address:
-        sender_value = _header(msg, "sender", problems) or _header(msg, "return-path", problems)
-        name2, address = parseaddr(sender_value)
+        name2, address = parseaddr(headers.raw("sender") or headers.raw("return-path"))
         name = name or name2
     address = address.strip().lower() if "@" in address else ""
+    return decode_words(name, headers.problems).strip(), address
+
+
+def parse_message(msg: Message) -> ParsedMail:
+    defects = getattr(msg, "defects", None) or []
+    problems: list[str] = (
+        ["defects: " + ", ".join(type(d).__name__ for d in defects[:5])] if defects else []
+    )
+    headers = Headers(msg, problems, _charset_of(msg))
+    subject = headers.text("subject")
+    name, address = _sender(headers)
     if not address:
         problems.append("no sender address")
     try:
-        date_value = _header(msg, "date", problems)
+        date_value = headers.raw("date")
         date = parsedate_to_datetime(date_value) if date_value else None
         if date is not None and date.tzinfo is None:
             date = date.replace(tzinfo=dt.UTC)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         date = None
         problems.append("bad Date header")
     texts: list[str] = []
@@ -313,22 +313,22 @@ def parse_message(msg: Message) -> ParsedMail:
     if not text and html:
         text = html_to_text(html)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    kind = _kind(msg, subject, address, problems)
+    kind = _kind(msg, headers, subject, address)
     bounced: list[str] = []
     reason = ""
     if kind == MailKind.BOUNCE:
         bounced, reason = _bounce(msg, problems)
-    language = _header(msg, "content-language", problems).split(",")[0].strip()[:2] or None
+    language = headers.raw("content-language").split(",")[0].strip()[:2] or None
     return ParsedMail(
-        message_id=(_ids(_header(msg, "message-id", problems)) or [""])[0],
+        message_id=(_ids(headers.raw("message-id")) or [""])[0],
         subject=subject[:255],
         from_address=address,
-        from_name=name.strip()[:150],
+        from_name=name[:150],
         recipients=_addresses(
-            msg, ("to", "cc", "delivered-to", "x-original-to", "envelope-to"), problems
+            headers, ("to", "cc", "delivered-to", "x-original-to", "envelope-to")
         ),
-        in_reply_to=_ids(_header(msg, "in-reply-to", problems)),
-        references=_ids(_header(msg, "references", problems)),
+        in_reply_to=_ids(headers.raw("in-reply-to")),
+        references=_ids(headers.raw("references")),
         date=date,
         text=text,
         html=html,
@@ -343,11 +343,10 @@ def parse_message(msg: Message) -> ParsedMail:
 
 
 def parse_bytes(data: bytes) -> ParsedMail:
-    msg = BytesParser(policy=policy.default).parsebytes(data)
-    return parse_message(msg)
+    return parse_message(BytesParser(policy=policy.compat32).parsebytes(data))
 
 
 def parse_file(fp: Any) -> ParsedMail:
-    """From a binary file object (the parser reads it in chunks)."""
-    msg = BytesParser(policy=policy.default).parse(fp)
-    return parse_message(msg)
+    """From a binary file object (the parser reads it in chunks). Attachments are decoded only
+    when asked for (``ParsedAttachment.data``), one at a time."""
+    return parse_message(BytesParser(policy=policy.compat32).parse(fp))

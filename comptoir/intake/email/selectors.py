@@ -54,7 +54,27 @@ def delivery_entries(*, user: Any, ticket: Ticket) -> list[TimelineEntry]:
                 lines=[line for line in (detail[:200],) if line],
             )
         )
+    for mail in left_out_attachments(ticket=ticket)[:LIMIT]:
+        entries.append(
+            TimelineEntry(
+                kind="email",
+                at=mail.created_at,
+                title=_("Files not sent by e-mail (too large)"),
+                subtitle=mail.to,
+                badges=[(_("E-mail"), "warning")],
+                lines=[", ".join(str(name) for name in mail.attachments_left_out)[:200]],
+            )
+        )
     return entries
+
+
+def left_out_attachments(*, ticket: Ticket) -> QuerySet[OutboundMail]:
+    """Replies whose files did not all fit in the mail."""
+    return (
+        OutboundMail.objects.filter(ticket=ticket)
+        .exclude(attachments_left_out=[])
+        .order_by("-created_at", "-pk")
+    )
 
 
 def raw_mails_to_review() -> QuerySet[RawMail]:

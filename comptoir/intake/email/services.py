@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import traceback
+from contextvars import ContextVar
 from dataclasses import dataclass
 from email import policy
 from email.parser import BytesHeaderParser
@@ -24,10 +25,15 @@ from comptoir.core.errors import ApplicationError
 from comptoir.core.uploads import Upload, UploadKind, UploadRefused, upload_create
 from comptoir.tickets.enums import Channel, IdentityKind
 from comptoir.tickets.models import ContactIdentity
-from comptoir.tickets.services import InboundMessage, SenderIdentity, intake_receive
+from comptoir.tickets.services import (
+    InboundMessage,
+    IntakeResult,
+    SenderIdentity,
+    intake_receive,
+)
 
 from .addresses import is_own_address
-from .hints import thread_hints
+from .hints import ThreadHints, thread_hints
 from .models import MailKind, OutboundMail, RawMail, RawStatus
 from .parsing import ParsedMail, parse_file
 
@@ -69,9 +75,11 @@ def raw_mail_store(
     envelope_from: str = "",
     envelope_to: list[str] | tuple[str, ...] = (),
     source_key: str = "",
+    attempts: int = 0,
 ) -> StoreResult:
     """Keep the mail exactly as received. The same Message-ID (or source key) twice keeps the
-    first copy only. Commit before processing: the caller owns that boundary."""
+    first copy only. Commit before processing: the caller owns that boundary. ``attempts=1``
+    when the caller processes it right after (the attempt is then committed with the mail)."""
     message_id = _message_id(data)
     existing = None
     if source_key:
@@ -89,6 +97,7 @@ def raw_mail_store(
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         received_at=clock.now(),
+        attempts=attempts,
     )
     raw.file.save(f"{raw.public_id}.eml", ContentFile(data), save=False)
     try:
@@ -133,23 +142,32 @@ def _owner_for(address: str) -> User:
     return _system_owner()
 
 
-def _uploads(parsed: ParsedMail, owner: User, notes: dict[str, Any]) -> list[Upload]:
+def _uploads(parsed: ParsedMail, notes: dict[str, Any]) -> list[Upload]:
+    """Each attachment decoded, stored through the upload primitive and released in turn, so
+    at most one is held decoded. The owner is looked up only when there is something to own."""
     kept: list[Upload] = []
     refused: list[dict[str, str]] = []
+    owner: User | None = None
     for attachment in parsed.attachments:
         if len(kept) >= MAX_ATTACHMENTS:
-            refused.append({"name": attachment.filename, "code": "too_many_files"})
+            refused.append({"name": attachment.filename[:200], "code": "too_many_files"})
             continue
+        data = attachment.data
+        attachment.release()
+        if not data:
+            continue
+        owner = owner or _owner_for(parsed.from_address)
         try:
             kept.append(
                 upload_create(
                     owner=owner,
-                    file=(attachment.filename, attachment.data),
+                    file=(attachment.filename, data),
                     allowed_kinds=set(UploadKind.values),
                 )
             )
         except UploadRefused as exc:
             refused.append({"name": attachment.filename[:200], "code": exc.code})
+        del data
     if refused:
         notes["refused_attachments"] = refused
     return kept
@@ -169,6 +187,12 @@ def _text(parsed: ParsedMail) -> str:
     return text[:MAX_TEXT]
 
 
+_FINISH_FIELDS = [
+    "status", "reason", "error", "processed_at", "claimed_until", "claim_token", "attempts",
+    "kind", "sender", "subject", "notes", "ticket_number",
+]  # fmt: skip
+
+
 def _finish(raw: RawMail, status: str, reason: str = "", error: str = "") -> RawMail:
     raw.status = status
     raw.reason = reason[:60]
@@ -176,8 +200,13 @@ def _finish(raw: RawMail, status: str, reason: str = "", error: str = "") -> Raw
     raw.processed_at = clock.now()
     raw.claimed_until = None
     raw.claim_token = ""
-    raw.save()
+    raw.save(update_fields=_FINISH_FIELDS)
     return raw
+
+
+# The raw mail being processed in this context: the acknowledgement (called by intake inside
+# the same transaction) reads its kind and sender from here instead of the database.
+current_raw: ContextVar[RawMail | None] = ContextVar("current_raw_mail", default=None)
 
 
 @transaction.atomic
@@ -202,9 +231,8 @@ def _process(raw: RawMail) -> RawMail:
         return _finish(raw, RawStatus.FAILED, "no_sender")
     if is_own_address(parsed.from_address):
         return _finish(raw, RawStatus.IGNORED, "own_address")  # a loop through ourselves
-    raw.save(update_fields=["kind", "sender", "subject", "notes"])  # read by the acknowledgement
     hints = thread_hints(parsed, list(raw.envelope_to))
-    attachments = _uploads(parsed, _owner_for(parsed.from_address), notes)
+    attachments = _uploads(parsed, notes)
     raw.notes = notes
     language = parsed.language if parsed.language in ("fr", "en") else None
     # The sender is matched to an account by its verified address; others become contacts
@@ -212,7 +240,24 @@ def _process(raw: RawMail) -> RawMail:
     account = User.objects.filter(
         email__iexact=parsed.from_address, email_verified_at__isnull=False, is_active=True
     ).first()
-    result = intake_receive(
+    token = current_raw.set(raw)
+    try:
+        result = _intake(raw, parsed, hints, account, language, attachments)
+    finally:
+        current_raw.reset(token)
+    raw.ticket_number = result.ticket.number
+    return _finish(raw, RawStatus.PROCESSED, "duplicate" if result.duplicate else "")
+
+
+def _intake(
+    raw: RawMail,
+    parsed: ParsedMail,
+    hints: ThreadHints,
+    account: User | None,
+    language: str | None,
+    attachments: list[Upload],
+) -> IntakeResult:
+    return intake_receive(
         inbound=InboundMessage(
             channel=Channel.EMAIL,
             channel_message_id=parsed.message_id or f"<{raw.sha256[:40]}@raw.comptoir.invalid>",
@@ -236,15 +281,15 @@ def _process(raw: RawMail) -> RawMail:
             extra={"raw_mail": raw.public_id, "kind": parsed.kind},
         )
     )
-    raw.ticket_number = result.ticket.number
-    return _finish(raw, RawStatus.PROCESSED, "duplicate" if result.duplicate else "")
 
 
-def raw_mail_process(*, raw: RawMail) -> RawMail:
+def raw_mail_process(*, raw: RawMail, counted: bool = False) -> RawMail:
     """Parse and hand the mail to intake. Any failure is recorded on the raw mail (status
-    ``failed``, a reason code and the error) and never raised: the mail stays for a retry."""
-    RawMail.objects.filter(pk=raw.pk).update(attempts=raw.attempts + 1)
-    raw.attempts += 1
+    ``failed``, a reason code and the error) and never raised: the mail stays for a retry.
+    The attempt is committed before processing starts (``counted``: already done at storage)."""
+    if not counted:
+        RawMail.objects.filter(pk=raw.pk).update(attempts=raw.attempts + 1)
+        raw.attempts += 1
     try:
         return _process(raw)
     except ApplicationError as exc:
@@ -273,9 +318,10 @@ def raw_mail_receive(
         envelope_from=envelope_from,
         envelope_to=envelope_to,
         source_key=source_key,
+        attempts=1,
     )
     if stored.created:
-        raw_mail_process(raw=stored.raw)
+        raw_mail_process(raw=stored.raw, counted=True)
     return stored
 
 

@@ -62,5 +62,9 @@ def tickets_create(request: HttpRequest, payload: TicketIn) -> Status:
             recorded_by=recorded_by,
         )
     )
+    if result.created and recorded_by is None and not selectors.is_staff(caller):
+        # The customer's own new ticket, with its team, assignee, node and order loaded by
+        # intake: visible to them by construction (ticket_scope: contact__user=caller).
+        return Status(201, ticket_out(result.ticket))
     ticket = selectors.ticket_get(user=caller, number=result.ticket.number)
     return Status((200 if result.duplicate else 201), ticket_out(ticket))

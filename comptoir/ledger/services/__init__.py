@@ -12,7 +12,12 @@ from .escrow import (
 from .payouts import payout_request
 from .posting import EntrySpec, Leg, Unbalanced, entry_post
 from .refunds import refund_after_return, refund_full, refund_partial
-from .transfers import transfer_attempt_failed, transfer_retry, transfer_settle
+from .transfers import (
+    failed_transfer_retry,
+    transfer_attempt_failed,
+    transfer_retry,
+    transfer_settle,
+)
 from .webhooks import webhook_receive
 
 __all__ = [
@@ -21,6 +26,7 @@ __all__ = [
     "Unbalanced",
     "entry_post",
     "escrow_capture",
+    "failed_transfer_retry",
     "escrow_freeze",
     "escrow_release",
     "escrow_release_due",

@@ -17,6 +17,16 @@ def _qn(name: str) -> str:
     return str(connection.ops.quote_name(name))
 
 
+def ids_where(column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """``column`` is one of ``ids``: one array parameter on PostgreSQL (``= ANY``), a list of
+    placeholders on SQLite (callers keep batches under ``SQLITE_MAX_PARAMS``)."""
+    if not ids:
+        return "1 = 0", []
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s::bigint[])", [list(ids)]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
 def insert_rows(
     table: str,
     columns: Sequence[tuple[str, str]],
@@ -79,12 +89,15 @@ def update_by_id(
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             t = _qn(table)
+            # ``id = ANY(ids)`` on the table's side too: whatever join the planner picks for the
+            # unnest (it cannot estimate its size), the rows are reached through the primary
+            # key, never by scanning the table (a scan per batch made the sweep quadratic).
             sql = (
                 f"UPDATE {t} SET {set_sql.format(v='v.val')} "
                 f"FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, val) "
-                f"WHERE {t}.{_qn('id')} = v.id{extra}"
+                f"WHERE {t}.{_qn('id')} = v.id AND {t}.{_qn('id')} = ANY(%s::bigint[]){extra}"
             )
-            cursor.execute(sql, [*set_params, ids, [values[i] for i in ids], *where_params])
+            cursor.execute(sql, [*set_params, ids, [values[i] for i in ids], ids, *where_params])
             return int(cursor.rowcount)
         done = 0
         per = max(1, (SQLITE_MAX_PARAMS - len(set_params) - len(where_params)) // 3)

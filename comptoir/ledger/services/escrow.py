@@ -3,32 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from comptoir.core import clock
-from comptoir.core.clock import wall_now
 from comptoir.core.errors import Conflict, NotFound
-from comptoir.core.money import Money
 from comptoir.core.outbox import outbox_enqueue
 from comptoir.ledger import conf
 from comptoir.ledger.enums import AccountKind, EntryKind, HoldKind, HoldState
 from comptoir.ledger.models import Account, EscrowHold, JournalEntry
 
-from ._sql import update_by_id
-from .posting import (
-    EntrySpec,
-    Leg,
-    account_get_or_create,
-    entries_write,
-    entry_post,
-    platform_account,
+from .posting import EntrySpec, Leg, account_get_or_create, entry_post, platform_account
+from .release import (  # noqa: F401 - re-exported: the sweep's pieces
+    due_holds,
+    due_orders,
+    orders_complete_released,
+    releasable,
+    release_due,
+    release_holds,
+    rows_of,
 )
 
 PAYMENT_INTENT_KIND = "ledger.payment_intent"
@@ -242,101 +240,6 @@ def escrow_unfreeze(*, order: Any, line_ids: Sequence[int], reference: str) -> l
 # --- release ----------------------------------------------------------------------------------
 
 
-def _releasable(holds: list[EscrowHold]) -> list[EscrowHold]:
-    """Held, unfrozen line holds; a shipping hold only once every line of its order is closed
-    (or closing in this same batch) and not every line was fully refunded."""
-    candidates = [h for h in holds if h.state == HoldState.HELD and not h.frozen_by]
-    shipping_orders = {h.order_id for h in candidates if h.kind == HoldKind.SHIPPING}
-    if not shipping_orders:
-        return candidates
-    releasing = {h.pk for h in candidates}
-    blocked: set[int] = set()
-    refunded_all: dict[int, bool] = {}
-    lines = EscrowHold.objects.filter(order_id__in=shipping_orders, kind=HoldKind.LINE).values_list(
-        "order_id", "pk", "state"
-    )
-    for order_id, pk, state in lines:
-        if state == HoldState.HELD and pk not in releasing:
-            blocked.add(order_id)
-        refunded_all[order_id] = refunded_all.get(order_id, True) and state == HoldState.REFUNDED
-    return [
-        h
-        for h in candidates
-        if h.kind == HoldKind.LINE
-        or (h.order_id not in blocked and not refunded_all.get(h.order_id, False))
-    ]
-
-
-def release_holds(holds: list[EscrowHold], *, now: dt.datetime) -> int:
-    """Release these (locked, releasable) holds set-based: one entry per order, escrow → seller
-    payable minus the commission → platform revenue. Returns how many holds were released."""
-    if not holds:
-        return 0
-    rate = conf.commission_rate()
-    by_order: dict[int, list[EscrowHold]] = defaultdict(list)
-    for hold in holds:
-        by_order[hold.order_id].append(hold)
-    escrows = {
-        a.order_id: a
-        for a in Account.objects.filter(kind=AccountKind.ESCROW, order_id__in=list(by_order))
-    }
-    payables: dict[tuple[int, str], Account] = {}
-    revenue: dict[str, Account] = {}
-    pairs = {(h.shop_id, h.currency) for h in holds}
-    for account in Account.objects.filter(
-        kind=AccountKind.SELLER_PAYABLE, shop_id__in=[s for s, _c in pairs]
-    ):
-        payables[(account.shop_id, account.currency)] = account  # type: ignore[index]
-    for shop_id, currency in sorted(pairs):
-        if (shop_id, currency) not in payables:
-            payables[(shop_id, currency)] = account_get_or_create(
-                kind=AccountKind.SELLER_PAYABLE, currency=currency, shop_id=shop_id
-            )
-        if currency not in revenue:
-            revenue[currency] = platform_account(AccountKind.PLATFORM_REVENUE, currency)
-    specs = []
-    for order_id, order_holds in sorted(by_order.items()):
-        first = order_holds[0]
-        legs = []
-        gross = commission_total = 0
-        for hold in order_holds:
-            amount = hold.remaining_minor
-            commission = Money.from_minor(amount, hold.currency).percent(rate).minor_units
-            hold.commission_minor = commission
-            hold.released_minor = amount
-            hold.state = HoldState.RELEASED
-            hold.released_at = now
-            gross += amount
-            commission_total += commission
-            legs.append(Leg(escrows[order_id], -amount, hold.pk))
-        if gross - commission_total:
-            legs.append(Leg(payables[(first.shop_id, first.currency)], gross - commission_total))
-        if commission_total:
-            legs.append(Leg(revenue[first.currency], commission_total))
-        specs.append(
-            EntrySpec(
-                kind=EntryKind.RELEASE,
-                idempotency_key=f"release:{order_id}:" + "-".join(str(h.pk) for h in order_holds),
-                legs=tuple(legs),
-                order_id=order_id,
-                shop_id=first.shop_id,
-            )
-        )
-    entries_write(specs)
-    updated = update_by_id(  # one UPDATE for the batch, each hold its own commission
-        EscrowHold._meta.db_table,
-        values={h.pk: h.commission_minor for h in holds},
-        set_sql='"state" = %s, "released_minor" = "amount_minor" - "refunded_minor", '
-        '"commission_minor" = {v}, "released_at" = %s',
-        set_params=[HoldState.RELEASED.value, connection.ops.adapt_datetimefield_value(now)],
-        where_sql='"state" = %s',
-        where_params=[HoldState.HELD.value],
-    )
-    if updated != len(holds):  # pragma: no cover - only when the row lock was not honoured
-        raise Conflict("hold_changed", _("The order's money changed meanwhile; try again."))
-    return len(holds)
-
-
 @transaction.atomic
 def escrow_release(*, order: Any, line_ids: Sequence[int] | None = None) -> int:
     """Release these lines of the order now (all its releasable lines when ``line_ids`` is None),
@@ -358,146 +261,11 @@ def escrow_release(*, order: Any, line_ids: Sequence[int] | None = None) -> int:
         chosen += [h for h in holds if h.kind == HoldKind.SHIPPING]
     else:
         chosen = holds
-    return release_holds(_releasable(chosen), now=clock.now())
-
-
-def due_orders(now: dt.datetime) -> QuerySet[Any]:
-    """Orders whose protection has ended: delivered ``hold_days`` ago, or never delivered and
-    ``not_received_grace_days`` past the promised date."""
-    from comptoir.orders.models import Order
-
-    hold_cut = now - dt.timedelta(days=conf.hold_days())
-    grace_cut = (now - dt.timedelta(days=conf.not_received_grace_days())).date()
-    return Order.objects.filter(
-        Q(delivered_at__lte=hold_cut)
-        | Q(delivered_at__isnull=True, promised_delivery_date__lte=grace_cut)
-    )
-
-
-def due_holds(now: dt.datetime) -> QuerySet[EscrowHold]:
-    """Held, unfrozen holds whose stored due date has passed (index ``ledger_hold_due``). The
-    literal conditions repeat the partial index's own so SQLite can use it (it cannot match a
-    bound parameter against an index condition)."""
-    table = EscrowHold._meta.db_table
-    return EscrowHold.objects.filter(
-        state=HoldState.HELD, frozen_by="", release_due_at__lte=now
-    ).extra(
-        where=[
-            f'"{table}"."state" = \'{HoldState.HELD}\'',
-            f'"{table}"."frozen_by" = \'\'',
-            f'"{table}"."release_due_at" IS NOT NULL',
-        ]
-    )
-
-
-def claim_due_holds(
-    now: dt.datetime, *, lease_for: dt.timedelta, limit: int, exclude: Sequence[int] = ()
-) -> tuple[str, list[int]]:
-    """Claim up to ``limit`` due holds whose claim is free or expired (the protocol of
-    ``core.leases.claim_rows``, in due-date order so the claim is an index range scan): one
-    conditional UPDATE marks them with a new token; SKIP LOCKED on PostgreSQL is a speed-up,
-    the conditional UPDATE the guarantee. Returns (token, claimed pks)."""
-    wall = wall_now()
-    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=wall)
-    token = uuid.uuid4().hex
-    with transaction.atomic():
-        candidates = due_holds(now).filter(free)
-        if exclude:
-            candidates = candidates.exclude(pk__in=list(exclude))
-        candidates = candidates.order_by("release_due_at", "pk")
-        if connection.features.has_select_for_update_skip_locked:
-            candidates = candidates.select_for_update(skip_locked=True)
-        pks = list(candidates.values_list("pk", flat=True)[:limit])
-        if not pks:
-            return token, []
-        EscrowHold.objects.filter(pk__in=pks).filter(free).update(
-            claimed_until=wall + lease_for, claim_token=token
-        )
-    return token, pks
-
-
-def release_claimed(*, hold_ids: list[int], token: str, now: dt.datetime) -> tuple[int, list[int]]:
-    """One batch of the sweep, in one transaction: re-read the claimed rows under lock (still
-    ours, still held, still unfrozen), re-check against the orders' own dates that protection
-    has ended (a stale stored date is corrected, never trusted), and release them. Returns
-    (released, skipped pks); skipped rows (not due after all, or a shipping hold whose lines are
-    not all settled) get their claim back."""
-    with transaction.atomic():
-        holds = list(
-            EscrowHold.objects.select_for_update()
-            .filter(pk__in=hold_ids, claim_token=token, state=HoldState.HELD, frozen_by="")
-            .order_by("pk")
-        )
-        order_ids = sorted({h.order_id for h in holds})
-        due: set[int] = set()
-        for start in range(0, len(order_ids), 500):
-            due.update(
-                due_orders(now)
-                .filter(pk__in=order_ids[start : start + 500])
-                .values_list("pk", flat=True)
-            )
-        not_due = {h.order_id for h in holds if h.order_id not in due}
-        if not_due:
-            holds_redate(order_ids=not_due)
-        releasable = _releasable([h for h in holds if h.order_id in due])
-        chosen = {h.pk for h in releasable}
-        skipped = [h.pk for h in holds if h.pk not in chosen]
-        if skipped:
-            EscrowHold.objects.filter(pk__in=skipped, claim_token=token).update(
-                claimed_until=None, claim_token=""
-            )
-        return release_holds(releasable, now=now), skipped
+    return release_holds(releasable(rows_of(chosen)), now=clock.now())
 
 
 def escrow_release_due(*, now: dt.datetime, limit: int | None = None) -> int:
-    """The release sweep's work: claim due holds in batches (leased conditional UPDATE; SKIP
-    LOCKED on PostgreSQL) and release them. Safe on several workers and to re-run."""
-    batch = conf.release_batch_size()
-    lease = dt.timedelta(seconds=conf.release_lease_seconds())
+    """The release sweep's work: claim due holds in batches (one leased conditional UPDATE;
+    SKIP LOCKED on PostgreSQL) and release them. Safe on several workers and to re-run."""
     holds_redate_undated()
-    released = 0
-    skipped: list[int] = []  # not releasable yet: not claimed again in this run
-    while limit is None or released < limit:
-        token, claimed = claim_due_holds(now, lease_for=lease, limit=batch, exclude=skipped)
-        if not claimed:
-            break
-        done, left = release_claimed(hold_ids=claimed, token=token, now=now)
-        released += done
-        skipped += left
-    return released
-
-
-def orders_to_complete(now: dt.datetime, *, limit: int = 200) -> list[str]:
-    """Delivered orders past protection whose money is all settled and partly released."""
-    from comptoir.orders.enums import OrderStatus
-
-    held = EscrowHold.objects.filter(order_id=OuterRef("pk"), state=HoldState.HELD)
-    released = EscrowHold.objects.filter(order_id=OuterRef("pk"), released_minor__gt=0)
-    return list(
-        due_orders(now)
-        .filter(status=OrderStatus.DELIVERED)
-        .filter(Exists(released))
-        .exclude(Exists(held))
-        .order_by("pk")
-        .values_list("number", flat=True)[:limit]
-    )
-
-
-def orders_complete_released(*, now: dt.datetime) -> int:
-    """Move delivered orders whose money was released to "completed" (orders.order_complete)."""
-    from comptoir.orders.services import order_complete
-
-    done = 0
-    while numbers := orders_to_complete(now):
-        progressed = 0
-        for number in numbers:
-            try:
-                with transaction.atomic():
-                    order_complete(number=number)
-                done += 1
-                progressed += 1
-            except Conflict:  # completed meanwhile by another worker
-                continue
-        if not progressed:
-            break
-    return done
+    return release_due(now=now, limit=limit, write=release_holds)

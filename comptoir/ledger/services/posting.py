@@ -18,7 +18,7 @@ from comptoir.core.ids import new_public_id
 from comptoir.ledger.enums import NON_NEGATIVE_KINDS, AccountKind
 from comptoir.ledger.models import Account, JournalEntry, Posting
 
-from ._sql import insert_rows, update_by_id
+from ._sql import ids_where, insert_rows, update_by_id
 
 
 class Unbalanced(ValueError):
@@ -42,18 +42,44 @@ class EntrySpec:
     memo: str = ""
 
 
-def _check_balanced(spec: EntrySpec) -> None:
-    if not spec.legs:
-        raise Unbalanced(f"{spec.idempotency_key}: an entry needs postings.")
+@dataclass(frozen=True)
+class RawEntry:
+    """An entry as the writer needs it: legs are ``(account pk, amount, currency, hold pk)``."""
+
+    kind: str
+    idempotency_key: str
+    legs: Sequence[tuple[int, int, str, int | None]]
+    order_id: int | None = None
+    shop_id: int | None = None
+    memo: str = ""
+
+
+def _check_balanced(entry: RawEntry) -> None:
+    if not entry.legs:
+        raise Unbalanced(f"{entry.idempotency_key}: an entry needs postings.")
     totals: dict[str, int] = defaultdict(int)
-    for leg in spec.legs:
-        if not isinstance(leg.amount_minor, int) or isinstance(leg.amount_minor, bool):
+    for _account, amount, currency, _hold in entry.legs:
+        if type(amount) is not int:
             raise Unbalanced("Amounts are integer minor units.")
-        if leg.amount_minor == 0:
-            raise Unbalanced(f"{spec.idempotency_key}: a posting of 0.")
-        totals[leg.account.currency] += leg.amount_minor
+        if amount == 0:
+            raise Unbalanced(f"{entry.idempotency_key}: a posting of 0.")
+        totals[currency] += amount
     if any(totals.values()):
-        raise Unbalanced(f"{spec.idempotency_key}: postings do not balance: {dict(totals)}.")
+        raise Unbalanced(f"{entry.idempotency_key}: postings do not balance: {dict(totals)}.")
+
+
+def _raw(spec: EntrySpec) -> RawEntry:
+    return RawEntry(
+        kind=spec.kind,
+        idempotency_key=spec.idempotency_key,
+        legs=[
+            (leg.account.pk, leg.amount_minor, leg.account.currency, leg.hold_id)
+            for leg in spec.legs
+        ],
+        order_id=spec.order_id,
+        shop_id=spec.shop_id,
+        memo=spec.memo,
+    )
 
 
 # --- accounts ---------------------------------------------------------------------------------
@@ -100,15 +126,21 @@ def _apply_balances(deltas: dict[int, int]) -> None:
     """Lock the accounts in pk order, refuse an overdraw, then add the deltas in one UPDATE
     per chunk. The check constraint on ``balance_minor`` is the database's backstop."""
     ids = sorted(pk for pk, delta in deltas.items() if delta)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        locked = list(
-            Account.objects.select_for_update()
-            .filter(pk__in=chunk)
-            .order_by("pk")
-            .values_list("pk", "kind", "balance_minor", "currency")
-        )
-        for pk, kind, balance, _currency in locked:
+    table = Account._meta.db_table
+    # PostgreSQL takes arrays (any size); SQLite's UPDATE … CASE binds 3 parameters per row.
+    per = 20000 if connection.vendor == "postgresql" else 9000
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    for start in range(0, len(ids), per):
+        chunk = ids[start : start + per]
+        where, params = ids_where('"id"', chunk)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT "id", "kind", "balance_minor" FROM "{table}" WHERE {where} '
+                f'ORDER BY "id"{lock}',
+                params,
+            )
+            locked = cursor.fetchall()
+        for pk, kind, balance in locked:
             after = balance + deltas[pk]
             if (kind in NON_NEGATIVE_KINDS and after < 0) or (
                 kind == AccountKind.PROVIDER_CLEARING and after > 0
@@ -121,7 +153,7 @@ def _apply_balances(deltas: dict[int, int]) -> None:
         try:
             with transaction.atomic():  # one UPDATE per chunk, each account its own delta
                 update_by_id(
-                    Account._meta.db_table,
+                    table,
                     values={pk: deltas[pk] for pk in chunk},
                     set_sql='"balance_minor" = "balance_minor" + {v}',
                 )
@@ -133,12 +165,18 @@ def _apply_balances(deltas: dict[int, int]) -> None:
 
 
 def entries_write(specs: Sequence[EntrySpec]) -> list[int]:
+    """Write many entries at once (``raw_entries_write``). Returns the entries' pks in the
+    order of ``specs``."""
+    return raw_entries_write([_raw(spec) for spec in specs])
+
+
+def raw_entries_write(entries: Sequence[RawEntry]) -> list[int]:
     """Write many entries at once (set-based, raw multi-row INSERTs): balanced, new keys only
     (call under your locks; a key already used fails on its unique constraint). Returns the
-    entries' pks in the order of ``specs``."""
-    for spec in specs:
-        _check_balanced(spec)
-    if not specs:
+    entries' pks in the order of ``entries``."""
+    for entry in entries:
+        _check_balanced(entry)
+    if not entries:
         return []
     created_at = connection.ops.adapt_datetimefield_value(clock.now())
     returned = insert_rows(
@@ -152,21 +190,20 @@ def entries_write(specs: Sequence[EntrySpec]) -> list[int]:
             ("memo", "text"),
         ],
         [
-            (new_public_id(), s.kind, s.idempotency_key, s.order_id, s.shop_id, s.memo[:200])
-            for s in specs
+            (new_public_id(), e.kind, e.idempotency_key, e.order_id, e.shop_id, e.memo[:200])
+            for e in entries
         ],
         consts={"created_at": created_at},
         returning=("id", "idempotency_key"),
     )
     pk_of = {key: pk for pk, key in returned}
-    entry_ids = [pk_of[s.idempotency_key] for s in specs]
+    entry_ids = [pk_of[e.idempotency_key] for e in entries]
     rows = []
     deltas: dict[int, int] = defaultdict(int)
-    for entry_id, spec in zip(entry_ids, specs, strict=True):
-        for leg in spec.legs:
-            account = leg.account
-            rows.append((entry_id, account.pk, leg.amount_minor, account.currency, leg.hold_id))
-            deltas[account.pk] += leg.amount_minor
+    for entry_id, entry in zip(entry_ids, entries, strict=True):
+        for account, amount, currency, hold in entry.legs:
+            rows.append((entry_id, account, amount, currency, hold))
+            deltas[account] += amount
     insert_rows(
         Posting._meta.db_table,
         [

@@ -15,6 +15,7 @@ from comptoir.core.money import Money
 from comptoir.ledger import conf
 from comptoir.ledger.enums import AccountKind, EntryKind, HoldKind, HoldState
 from comptoir.ledger.models import EscrowHold, Refund
+from comptoir.orders.payments import payment_status_refunded
 
 from .escrow import escrow_account, lock_holds
 from .posting import EntrySpec, Leg, account_get_or_create, entry_post, platform_account
@@ -109,6 +110,10 @@ def _refund_write(
         created_at=clock.now(),
     )
     enqueue_refund(refund)
+    payment_status_refunded(
+        order_id=order.pk,
+        fully=all(h.refunded_minor == h.amount_minor for h in holds),
+    )
     return refund
 
 

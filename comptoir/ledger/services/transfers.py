@@ -273,3 +273,20 @@ def transfer_retry(*, transfer: Refund | Payout) -> Refund | Payout:
 
 def money_of(row: Refund | Payout) -> Money:
     return Money.from_minor(row.amount_minor, row.currency)
+
+
+def failed_transfer_retry(*, user: Any, public_id: str) -> Refund | Payout:
+    """Staff: retry one failed refund or payout (``transfer_retry``); NotFound for anyone else
+    or for a transfer that is not failed (already retried: nothing is sent twice)."""
+    from comptoir.ledger.selectors import failed_transfer_get
+
+    with transaction.atomic():
+        row = transfer_retry(transfer=failed_transfer_get(user=user, public_id=public_id))
+    logger.info(
+        "%s %s retried by staff user %s (attempt %s)",
+        type(row).__name__,
+        row.public_id,
+        user.pk,
+        row.attempt,
+    )
+    return row

@@ -129,3 +129,23 @@ def test_run_sweeps_70_days_ahead_releases_and_ledger_check_ok(buyer, seller, sh
     assert "held=EUR:0.00 released=EUR:44.80 refunded=EUR:0.00" in out
     assert Order.objects.get(pk=order.pk).completed_at is not None
     assert run_sweep("ledger.release", now=now + 71 * DAY).handled == 0
+
+
+@pytest.mark.django_db
+def test_claims_take_the_earliest_due_first_once_each(buyer, shop):
+    from comptoir.ledger.services.release import claim_due_holds
+
+    late = deliver(make_order(buyer, shop, ["10.00"], shipping="0"), T0 + 5 * DAY)
+    # created after, due first:
+    early = deliver(make_order(buyer, shop, ["20.00"], shipping="0"), T0)
+    escrow.holds_redate_undated()  # deliver() writes the dates without the orders' hook
+    lease = dt.timedelta(minutes=1)
+    now = T0 + 90 * DAY
+    token1, first = claim_due_holds(now, lease_for=lease, limit=1)
+    token2, second = claim_due_holds(now, lease_for=lease, limit=1)
+    assert first == [EscrowHold.objects.get(order=early).pk]
+    assert second == [EscrowHold.objects.get(order=late).pk]
+    assert token1 != token2
+    assert claim_due_holds(now, lease_for=lease, limit=5)[1] == []
+    assert EscrowHold.objects.filter(claim_token=token1).count() == 1
+    assert claim_due_holds(T0 + 62 * DAY, lease_for=lease, limit=5, exclude=[])[1] == []

@@ -9,11 +9,12 @@ import threading
 import pytest
 from django.db.models import Sum
 
+from comptoir.accounts.enums import Role
 from comptoir.core import clock
 from comptoir.core.notifications import notify
 from comptoir.core.sweeps import run_sweep, sweeps
 from comptoir.messaging.counters import buyer_unread_total, shop_unread_total
-from comptoir.messaging.inbox import inbox_page, inbox_unread_count
+from comptoir.messaging.inbox import inbox_page, inbox_sources, inbox_unread_count
 from comptoir.messaging.models import Conversation, UnreadCounter
 from comptoir.messaging.services import (
     conversation_mark_read,
@@ -92,11 +93,15 @@ def test_unread_count_and_page_cost_a_fixed_number_of_queries(
         )
         message_send(conversation=conversation, sender=seller, text=f"r{index}")
         notify(user=buyer, kind="system", event_key=f"n{index}", title="t", body="b")
-    # buyer counter, shop counters, notifications, support replies: whatever the history.
-    with django_assert_num_queries(4):
+    # The buyer's and shops' counters in one query, notifications and support replies in
+    # another, one per other source (disputes): whatever the history.
+    assert inbox_unread_count(user=buyer) == 12  # compiles the grouped queries once
+    others = sum(1 for _k, s in inbox_sources.items() if not s.count_group)
+    with django_assert_num_queries(2 + others):
         assert inbox_unread_count(user=buyer) == 12
-    # conversations, shop ids, notifications, support replies: no query per item.
-    with django_assert_num_queries(4):
+    # One per source (conversations, shop ids, notifications, support replies, and the
+    # sources of later apps): no query per item.
+    with django_assert_num_queries(len(inbox_sources)):
         assert len(inbox_page(user=buyer, limit=20).items) == 12
 
 
@@ -216,8 +221,42 @@ def test_batch_unread_counts_equal_each_users_count(
     notify(user=buyer, kind="system", event_key="n1", title="t", body="b")
     notify(user=seller, kind="system", event_key="n2", title="t", body="b")
     users = [buyer, other_buyer, seller, colleague]
-    expected = {u.pk: inbox_unread_count(user=u) for u in users}
+    # Each source's own single-user count, summed: the reference the batch path must match.
+    expected = {
+        u.pk: sum(source.unread_count(user=u) for _key, source in inbox_sources.items())
+        for u in users
+    }
     assert expected == {buyer.pk: 2, other_buyer.pk: 0, seller.pk: 2, colleague.pk: 1}
-    with django_assert_num_queries(4):  # one per source, whatever the number of users
-        assert inbox_unread_counts(user_ids=[u.pk for u in users] + [buyer.pk]) == expected
+    assert {u.pk: inbox_unread_count(user=u) for u in users} == expected
+    ids = [u.pk for u in users] + [buyer.pk]
+    assert inbox_unread_counts(user_ids=ids) == expected  # compiles the grouped queries
+    others = sum(1 for _k, s in inbox_sources.items() if not s.count_group)
+    # One query per count group (conversations; notifications and support replies), one per
+    # other source, whatever the number of users, and no compiling once compiled.
+    with django_assert_num_queries(2 + others):
+        assert inbox_unread_counts(user_ids=ids) == expected
     assert inbox_unread_counts(user_ids=[]) == {}
+
+
+@pytest.mark.django_db
+def test_unread_counters_in_the_admin_are_read_only_with_french_labels(buyer, product):
+    from django.test import Client
+
+    conversation_start(buyer=buyer, product=product, text="Bonjour")
+    admin_user = UserFactory(email="root@example.org", role=Role.ADMIN)
+    admin_user.language = "fr"
+    admin_user.save(update_fields=["language"])
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get("/admin/messaging/unreadcounter/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "compteurs de non-lus" in html.lower()
+    assert "Messages non lus" in html and "Propriétaire" in html
+    assert f'>{product.shop.name}</a></th><td class="field-count">1</td>' in html
+    # Written by the services and the reconcile sweep only: no add, change or delete.
+    assert client.get("/admin/messaging/unreadcounter/add/").status_code == 403
+    counter = UnreadCounter.objects.get(shop_id=product.shop_id)
+    response = client.post(f"/admin/messaging/unreadcounter/{counter.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert UnreadCounter.objects.filter(pk=counter.pk).exists()

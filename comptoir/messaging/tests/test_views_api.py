@@ -155,3 +155,34 @@ def test_delete_and_report_pages(buyer, seller, product):
     assert response.status_code == 302
     theirs.refresh_from_db()
     assert theirs.reports.get().ticket_number.startswith("T-")
+
+
+def test_shop_and_product_pages_show_the_median_first_response_in_fr_and_en(
+    buyer, seller, product, shop, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from comptoir.core import clock
+
+    from .conftest import T0
+
+    with clock.frozen_at(T0):
+        conversation, _m = conversation_start(buyer=buyer, product=product, text="Bonjour")
+    pages = (f"/shops/{shop.slug}/", f"/products/{product.public_id}/")
+    # No answered conversation yet: nothing is claimed.
+    for url in pages:
+        assert 'data-testid="response-time"' not in client_for(buyer).get(url).content.decode()
+    # The answer forgets the cached median (on commit), so the pages show it at once.
+    with (
+        clock.frozen_at(T0 + dt.timedelta(hours=3)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        message_send(conversation=conversation, sender=seller, text="Oui")
+    for url in pages:
+        fr = client_for(buyer, "fr").get(url).content.decode()
+        assert "Répond généralement en 3 heures" in fr, url
+    buyer.language = "en"  # the account's language wins over the browser's
+    buyer.save(update_fields=["language"])
+    for url in pages:
+        en = client_for(buyer, "en").get(url).content.decode()
+        assert "Usually answers within 3 hours" in en, url

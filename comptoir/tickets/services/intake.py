@@ -31,6 +31,7 @@ from comptoir.orders.models import Order
 from comptoir.taxonomy.models import Node
 from comptoir.taxonomy.selectors import effective_settings, node_get
 from comptoir.tickets.enums import Channel, Direction, MessageKind, TicketStatus
+from comptoir.tickets.followups import ticket_opened_followup
 from comptoir.tickets.hooks import ticket_save
 from comptoir.tickets.models import Contact, Message, Ticket
 from comptoir.tickets.outbound import outbound_for
@@ -75,6 +76,7 @@ class InboundMessage:
     language_hint: str | None = None
     received_at: dt.datetime | None = None
     recorded_by: User | None = None  # staff who recorded a call or a letter by hand
+    dispute_ref: str = ""  # the dispute a platform message is about (disputes.escalation)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -187,11 +189,17 @@ def _contact(inbound: InboundMessage) -> Contact:
 
 
 def _existing(inbound: InboundMessage) -> Message | None:
-    return (
-        Message.objects.select_related("ticket")
-        .filter(channel=inbound.channel, channel_message_id=inbound.channel_message_id)
+    # The usual answer is "none": ask for the id only, load the row and its ticket when found.
+    found = (
+        Message.objects.filter(
+            channel=inbound.channel, channel_message_id=inbound.channel_message_id
+        )
+        .values_list("pk", flat=True)
         .first()
     )
+    if found is None:
+        return None
+    return Message.objects.select_related("ticket").get(pk=found)
 
 
 def _duplicate(message: Message) -> IntakeResult:
@@ -271,6 +279,7 @@ def _open(
         order=order,
         reply_token=new_reply_token(),
         follow_up_of=linked,
+        dispute_ref=inbound.dispute_ref[:40],
         last_message_at=now,
         last_customer_message_at=now,
         created_at=now,
@@ -301,8 +310,12 @@ def _open(
         attachments=inbound.attachments,
         at=now,
     )
-    ticket_reindex(ticket, texts=[text])
-    outbound_for(ticket.channel).acknowledge(ticket, message)
+    outbound = outbound_for(ticket.channel)
+    if outbound.deferred_acknowledge:
+        ticket_opened_followup(ticket=ticket, message=message)
+    else:
+        ticket_reindex(ticket, texts=[text])
+        outbound.acknowledge(ticket, message)
     return IntakeResult(ticket=ticket, message=message, created=True, duplicate=False)
 
 

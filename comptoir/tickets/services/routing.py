@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from comptoir.accounts.models import AgentProfile, Team, User
 from comptoir.core import clock
@@ -28,36 +29,42 @@ def route_pick_agent(
     carries the fewest open tickets (below their cap). None when nobody is available."""
     if team is None:
         return None
-    candidates = list(
-        User.objects.filter(teams=team, is_active=True, presence__status=Presence.ONLINE).exclude(
-            pk__in=exclude or set()
-        )
-    )
-    if not candidates:
-        return None
-    ids = [user.pk for user in candidates]
-    profiles = {
-        profile.user_id: profile
-        for profile in AgentProfile.objects.filter(user_id__in=ids).prefetch_related("skills")
-    }
-    loads = dict(
-        Ticket.objects.filter(assignee_id__in=ids, status__in=ACTIVE_STATUSES)
-        .values_list("assignee_id")
+    # One query: the online members with their profile's languages and cap, whether they have
+    # the skill, and their current load (agents without a profile: no skill, no language, 25).
+    open_load = (
+        Ticket.objects.filter(assignee_id=OuterRef("pk"), status__in=ACTIVE_STATUSES)
+        .order_by()
+        .values("assignee_id")
         .annotate(n=Count("id"))
-        .values_list("assignee_id", "n")
+        .values("n")[:1]
+    )
+    has_skill: Any = Value(False)
+    if skill_id is not None:
+        has_skill = Exists(
+            AgentProfile.skills.through.objects.filter(
+                agentprofile_id=OuterRef("agent_profile__id"), skill_id=skill_id
+            )
+        )
+    candidates = (
+        User.objects.filter(teams=team, is_active=True, presence__status=Presence.ONLINE)
+        .exclude(pk__in=exclude or set())
+        .annotate(
+            routing_load=Coalesce(Subquery(open_load, output_field=IntegerField()), 0),
+            routing_cap=F("agent_profile__max_open_tickets"),
+            routing_languages=F("agent_profile__languages"),
+            routing_skill=has_skill,
+        )
     )
     ranked = []
     for user in candidates:
-        profile = profiles.get(user.pk)
-        load = int(loads.get(user.pk, 0))
-        cap = profile.max_open_tickets if profile is not None else 25
+        load = int(user.routing_load)
+        cap = user.routing_cap if user.routing_cap is not None else 25
         if load >= cap:
             continue
-        skills = {skill.pk for skill in profile.skills.all()} if profile is not None else set()
-        languages = list(profile.languages) if profile is not None else []
+        languages = list(user.routing_languages or [])
         ranked.append(
             (
-                0 if skill_id is not None and skill_id in skills else 1,
+                0 if user.routing_skill else 1,
                 0 if language in languages else 1,
                 load,
                 user.pk,

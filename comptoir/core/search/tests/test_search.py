@@ -83,3 +83,14 @@ def test_search_on_postgresql(doc_type):
 def test_unknown_doc_type_is_a_programming_error():
     with pytest.raises(KeyError):
         search_ids(doc_type="nope", query="x")
+
+
+def test_synonyms_are_per_language_and_symmetric():
+    from comptoir.core.search.normaliser import synonyms
+
+    assert synonyms("paquets", "fr") == ("colis",)
+    assert synonyms("Colis", "fr") == ("paquet",)
+    assert synonyms("packages", "en") == ("parcel",)
+    assert set(synonyms("vendor", "en")) == {"seller", "merchant"}
+    assert synonyms("paquet", "en") == ()
+    assert synonyms("remboursement", "fr") == ()

@@ -133,3 +133,40 @@ def test_screenshots(live_url: str, playwright_browser: Any) -> None:
                 assert response.status == 200, url
                 screenshot(page, f"help-{name}-{language}-{viewport_name}")
             page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_anonymous_visitor_attaches_a_photo(
+    live_url: str, playwright_browser: Any, tmp_path: Any, settings: Any
+) -> None:
+    import io
+
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    off_loop(_seed)
+    photo = tmp_path / "photo-colis.png"
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (180, 120, 40)).save(buffer, format="PNG")
+    photo.write_bytes(buffer.getvalue())
+    page = new_page(playwright_browser, language="fr")
+    page.goto(live_url + "/help/contact/delivery.customs.duties_and_taxes/")
+    page.fill("input[name=email]", "visiteur@example.org")
+    page.fill("textarea[name=text]", "Voici la photo de l'avis de la douane.")
+    page.set_input_files("input[name=attachments]", str(photo))
+    screenshot(page, "help-form-anonymous-attachment-fr")
+    page.locator("form.card button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "visiteur@example.org" in page.content()
+
+    def check() -> list[Any]:
+        from comptoir.core.uploads import Upload
+        from comptoir.helpcenter.models import PendingContactRequest
+
+        pending = PendingContactRequest.objects.get()
+        return [pending.upload_ids, list(Upload.objects.values_list("pk", "owner_id"))]
+
+    upload_ids, uploads = off_loop(check)
+    assert len(upload_ids) == 1 and uploads == [(upload_ids[0], None)]
+    page.context.close()

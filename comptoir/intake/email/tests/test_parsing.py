@@ -64,6 +64,10 @@ CASES = [
     ("gb2312_chinese.eml", N, "wang.xiao@163.com", ["我的订单还没有收到"], [], []),
     ("subject_ticket_number_only.eml", N, "pierre.martin@laposte.net", ["du nouveau"], [], []),
     ("windows_mail_base64_html.eml", N, "zoe.adams@outlook.com", ["password reset three times"], ["for Windows"], []),
+    ("raw_8bit_utf8_headers_fr.eml", N, "helene.dupre@example.fr", ["arrivé abîmé"], [], [("reçu-été.pdf", False)]),
+    ("raw_8bit_latin1_headers_fr.eml", N, "francoise.lefevre@example.fr", ["jamais passé à Orléans"], [], []),
+    ("raw_8bit_latin1_headers_utf8_body.eml", N, "jerome.noel@example.com", ["où est mon reçu"], [], []),
+    ("encoded_words_names_outlook.eml", N, "jean.dupont@example.fr", ["mon relevé"], [], [("relevé été.pdf", False)]),
 ]  # fmt: skip
 
 

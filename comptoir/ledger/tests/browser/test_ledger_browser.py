@@ -79,3 +79,63 @@ def test_protection_box_and_balance_pages(live_url, playwright_browser, buyer, s
     assert "Payout requested" in page.content()
     screenshot(page, "ledger-balance-after-payout-en-desktop")
     page.context.close()
+
+
+def _failed_refunds_and_late_order(buyer, shop, sandbox):
+    from comptoir.core.outbox import drain_outbox
+    from comptoir.ledger.services import refund_full
+    from comptoir.orders.models import Order
+
+    now = clock.now()
+    for key in ("s1", "s2"):
+        order = make_order(buyer, shop, ["24.90"], shipping="0")
+        drain_outbox()
+        sandbox.script("decline", "decline", "decline")
+        refund_full(order=order, idempotency_key=key)
+        at = now
+        for _ in range(6):
+            drain_outbox(now=at)
+            at += dt.timedelta(days=1)
+    late = make_order(buyer, shop, ["19.90"], shipping="3.90")
+    Order.objects.filter(pk=late.pk).update(
+        status="shipped",
+        shipped_at=now - dt.timedelta(days=12),
+        promised_delivery_date=(now - dt.timedelta(days=3)).date(),
+    )
+    return late
+
+
+def test_staff_failed_transfers_and_late_order_box(
+    live_url, playwright_browser, buyer, shop, sandbox
+):
+    from comptoir.accounts.models import Role
+    from comptoir.testing.factories import UserFactory
+
+    late = off_loop(_failed_refunds_and_late_order, buyer, shop, sandbox)
+    agent = off_loop(lambda: UserFactory(email="agent@example.org", role=Role.AGENT, language="fr"))
+    for size, viewport in (("desktop", None), ("mobile", MOBILE)):
+        page = new_page(playwright_browser, language="fr", viewport=viewport)
+        log_in(page, live_url, agent.email)
+        page.goto(live_url + "/staff/payments/failed/")
+        assert page.locator("table.statement tbody tr").count() == 2
+        screenshot(page, f"ledger-staff-failed-fr-{size}")
+        page.locator("text=Relancer…").first.click()
+        page.wait_for_load_state()
+        assert page.locator("text=Relancer ce remboursement ?").is_visible()
+        screenshot(page, f"ledger-staff-retry-fr-{size}")
+        page.context.close()
+    page = new_page(playwright_browser, language="fr")
+    log_in(page, live_url, agent.email)
+    page.goto(live_url + "/staff/payments/failed/")
+    page.locator("text=Relancer…").first.click()
+    page.click("text=Oui, relancer le remboursement")
+    page.wait_for_load_state()
+    assert page.locator("table.statement tbody tr").count() == 1
+    screenshot(page, "ledger-staff-after-retry-fr-desktop")
+    page.context.close()
+    page = new_page(playwright_browser, language="fr")
+    log_in(page, live_url, buyer.email)
+    page.goto(live_url + f"/orders/{format_order_number(late.number)}/")
+    assert "est passée" in page.locator("#protection").inner_text()
+    screenshot(page, "ledger-protection-late-fr-desktop")
+    page.context.close()

@@ -18,6 +18,7 @@ LABELS = {
         "seller_inbox": "Messagerie vendeur",
         "read": "Lu",
         "to_answer": "À répondre",
+        "answers_within": "Répond généralement en",
     },
     "en": {
         "contact": "Contact the seller",
@@ -26,6 +27,7 @@ LABELS = {
         "seller_inbox": "Seller inbox",
         "read": "Read",
         "to_answer": "To answer",
+        "answers_within": "Usually answers within",
     },
 }
 
@@ -107,6 +109,17 @@ def test_pre_sale_question_and_live_answer(live_url, playwright_browser, languag
     assert buyer_page.get_by_role("heading", level=1).inner_text() == labels["center"]
     assert "Atelier Lumière" in buyer_page.locator(".msg-list").inner_text()
     screenshot(buyer_page, f"msg-inbox-{language}")
+
+    # The shop answered: its median first-response time shows on its shop and product pages.
+    shop_slug = off_loop(lambda: product.shop.slug)
+    for url, name in (
+        (f"/shops/{shop_slug}/", "shop"),
+        (f"/products/{product.public_id}/", "product"),
+    ):
+        buyer_page.goto(live_url + url)
+        shown = buyer_page.get_by_test_id("response-time").inner_text()
+        assert labels["answers_within"] in shown, (url, shown)
+        screenshot(buyer_page, f"msg-response-time-{name}-{language}")
 
     mobile = new_page(playwright_browser, language=language, viewport=MOBILE)
     log_in(mobile, live_url, buyer.email)

@@ -5,8 +5,12 @@ import datetime as dt
 import pytest
 
 from comptoir.core.errors import ValidationFailed
+from comptoir.core.notifications.models import Notification
 from comptoir.core.outbox import OutboxMessage
+from comptoir.core.search import search_filter
+from comptoir.core.search.models import SearchDocument
 from comptoir.tickets.enums import Channel, IdentityKind, MessageKind, TicketStatus
+from comptoir.tickets.followups import ticket_opened_deliver
 from comptoir.tickets.models import Contact, Message, Ticket
 from comptoir.tickets.services import SenderIdentity, ticket_change_status, ticket_reply
 from comptoir.tickets.tests.conftest import T0, make_agent, make_order, receive
@@ -14,13 +18,25 @@ from comptoir.tickets.tests.conftest import T0, make_agent, make_order, receive
 pytestmark = pytest.mark.django_db
 
 
-def test_new_ticket_is_numbered_routed_and_acknowledged(buyer, agent):
-    result = receive(
-        buyer,
-        text="Bonjour, mon colis est en retard, le suivi ne bouge plus.",
-        node_code="delivery.delay",
-    )
+def test_new_ticket_is_numbered_routed_and_acknowledged(
+    buyer, agent, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        result = receive(
+            buyer,
+            text="Bonjour, mon colis est en retard, le suivi ne bouge plus.",
+            node_code="delivery.delay",
+        )
     ticket = result.ticket
+    # In the intake transaction the acknowledgement and the indexing are only an outbox row…
+    assert list(OutboxMessage.objects.values_list("kind", "payload")) == [
+        ("tickets.opened", {"ticket_id": ticket.pk, "message_id": result.message.pk})
+    ]
+    assert not Notification.objects.exists()
+    assert not SearchDocument.objects.filter(doc_type="ticket").exists()
+    # …delivered after commit (here in-process; a Celery worker in production).
+    for callback in callbacks:
+        callback()
     assert result.created and not result.duplicate
     assert ticket.number.startswith("T-") and ticket.number[2:].isdigit()
     assert ticket.number != f"T-{ticket.pk}"
@@ -31,6 +47,15 @@ def test_new_ticket_is_numbered_routed_and_acknowledged(buyer, agent):
     assert ticket.assignee == agent
     assert ticket.contact.user == buyer
     # Acknowledged through the outbound registry: a notification e-mail in the outbox.
+    assert OutboxMessage.objects.filter(idempotency_key__startswith="notification:").count() == 1
+    assert Notification.objects.get().event_key == (f"ticket:{ticket.pk}:ack:{result.message.pk}")
+    assert set(OutboxMessage.objects.values_list("state", flat=True)) == {"sent"}
+    assert [
+        t.number for t in search_filter(Ticket.objects.all(), doc_type="ticket", query="colis")
+    ] == [ticket.number]
+    # Delivered twice (at-least-once): nothing more.
+    ticket_opened_deliver({"ticket_id": ticket.pk, "message_id": result.message.pk})
+    assert Notification.objects.count() == 1
     assert OutboxMessage.objects.filter(idempotency_key__startswith="notification:").count() == 1
     fields = list(ticket.audit_events.values_list("field", "new"))
     assert ("status", "new") in fields and ("assignee", agent.email) in fields
