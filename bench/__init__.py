@@ -49,3 +49,26 @@ def setup_django(settings: str = "comptoir.settings.embedded") -> None:
     import django
 
     django.setup()
+
+
+def free_port() -> int:
+    """A free loopback TCP port for a server the benchmark starts."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def production_env() -> dict[str, str]:
+    """The environment of the servers a benchmark starts: production settings on loopback
+    (BENCH_SETTINGS overrides the settings module), mail kept in memory."""
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE=env.get("BENCH_SETTINGS", "comptoir.settings.production"),
+        SECRET_KEY=env.get("SECRET_KEY", "bench-" + "x" * 50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_COOKIES="false",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    )
+    return env

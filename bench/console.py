@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import DATA_DIR
+from bench import DATA_DIR, free_port, production_env
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -65,24 +65,6 @@ def _key() -> str:
     # Bump GENERATOR_VERSION when bench/_console_load.py changes what it loads. Not the
     # migrations: ``migrate`` brings a kept database up to date at every run.
     return hashlib.sha256(f"v{GENERATOR_VERSION}:{load.TICKETS}".encode()).hexdigest()[:12]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="comptoir.settings.production",
-        SECRET_KEY=env.get("SECRET_KEY", "bench-" + "x" * 50),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_COOKIES="false",
-        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-    )
-    return env
 
 
 def _shell(code: str, env: dict[str, str], marker: str) -> str:
@@ -200,11 +182,11 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _run_on_postgres() -> dict[str, Any]:
-    env = _env()
+    env = production_env()
     prepared = _prepare(env)
     sessions = json.loads(_shell(SESSIONS.replace("[:CLIENTS]", f"[:{CLIENTS}]"), env, "SESSIONS="))
     numbers = _targets(env["DATABASE_URL"], sessions)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             PYTHON, "-m", "uvicorn", "comptoir.asgi:application", "--host", "127.0.0.1",

@@ -42,6 +42,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from bench import free_port, production_env
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 USERS = int(os.environ.get("BENCH_USERS", "500"))
@@ -112,24 +114,6 @@ for n in range(int(sys.argv[-1])):
     })
 print("PAIRS=" + json.dumps({"pairs": pairs, "cookie": settings.SESSION_COOKIE_NAME}))
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE=env.get("BENCH_SETTINGS", "comptoir.settings.production"),
-        SECRET_KEY=env.get("SECRET_KEY", "bench-" + "x" * 50),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_COOKIES="false",
-        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-    )
-    return env
 
 
 def _wait_port(port: int, deadline: float) -> None:
@@ -401,7 +385,7 @@ def _node_errors(logs: list[Any]) -> dict[str, int]:
 
 
 def _run_on_postgres() -> dict[str, Any]:
-    env = _env()
+    env = production_env()
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     setup = subprocess.run(
         [PYTHON, "manage.py", "shell", "-c", SETUP.replace("sys.argv[-1]", str(USERS // 2))],
@@ -413,7 +397,7 @@ def _run_on_postgres() -> dict[str, Any]:
         timeout=900,
     )
     data = json.loads(setup.stdout.split("PAIRS=", 1)[1].strip())
-    ports = [_free_port() for _ in range(NODES * WORKERS)]
+    ports = [free_port() for _ in range(NODES * WORKERS)]
     logs = [tempfile.TemporaryFile(mode="w+") for _ in ports]  # the processes' stderr
     nodes = [
         subprocess.Popen(

@@ -23,7 +23,6 @@ import http.client
 import json
 import multiprocessing
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -31,6 +30,8 @@ import time
 import uuid
 from pathlib import Path
 from typing import Any
+
+from bench import free_port, production_env
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -97,24 +98,6 @@ TEXTS = [
     ("fr", "Je n'arrive plus à me connecter, le code de vérification n'arrive pas."),
     ("en", "Where is my parcel? The tracking has not been updated for a week."),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="comptoir.settings.production",
-        SECRET_KEY=env.get("SECRET_KEY", "bench-" + "x" * 50),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_COOKIES="false",
-        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-    )
-    return env
 
 
 # --- CPU accounting from /proc ----------------------------------------------------------------
@@ -259,7 +242,7 @@ def _load(port: int, tokens: list[str], seconds: float) -> tuple[list[float], li
 
 
 def _run_on_postgres() -> dict[str, Any]:
-    env = _env()
+    env = production_env()
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     setup = subprocess.run(
         [PYTHON, "manage.py", "shell", "-c", SETUP.replace("sys.argv[-1]", str(CLIENTS))],
@@ -271,7 +254,7 @@ def _run_on_postgres() -> dict[str, Any]:
     )
     tokens = json.loads(setup.stdout.split("TOKENS=", 1)[1].strip())
     postmaster = _postmaster_pid(env)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             PYTHON,
