@@ -53,6 +53,34 @@ for user in User.objects.filter(email__startswith="bench-agent-").order_by("pk")
 print("SESSIONS=" + json.dumps(out))
 """
 
+# CPU per page in one process, one request at a time (what the load barely changes): the test
+# client against the same database and settings as the servers, after a warm-up round.
+CPU_PER_PAGE = r"""
+import json, time
+from django.test import Client
+from comptoir.accounts.models import User
+from comptoir.tickets.models import Ticket
+user = User.objects.filter(email__startswith="bench-agent-").order_by("pk").first()
+team = user.teams.values_list("pk", flat=True).first()
+numbers = list(Ticket.objects.filter(team_id=team, status__in=["new", "open", "pending"])
+               .order_by("-id").values_list("number", flat=True)[:16])
+pages = {"queue": QUEUE_PATHS, "ticket": [f"/console/tickets/{n}/" for n in numbers]}
+out = {}
+for language in ("fr", "en"):
+    client = Client(HTTP_ACCEPT_LANGUAGE=language, HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    for kind, paths in pages.items():
+        for path in paths:
+            assert client.get(path).status_code == 200, path
+        began, n = time.process_time(), 0
+        for _ in range(3):
+            for path in paths:
+                client.get(path)
+                n += 1
+        out[f"{kind}_{language}"] = round((time.process_time() - began) * 1000 / n, 2)
+print("CPU=" + json.dumps(out))
+"""
+
 RECONCILE = (
     "from comptoir.console.services.counters import counters_reconcile; "
     "print('RECONCILED=', counters_reconcile())"
@@ -181,8 +209,80 @@ def _percentile(values: list[float], q: float) -> float:
     return values[max(0, int(len(values) * q) - 1)] if values else float("nan")
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int, *, children_reaped: bool = False) -> float:
+    """User + system CPU of a process (and of its exited children it waited for)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    if children_reaped:
+        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return ticks / _TICKS
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == parent:
+                found.append(int(entry.name))
+    return found
+
+
+def _server_cpu(server_pid: int) -> float:
+    """CPU seconds of the web workers (children of the uvicorn supervisor)."""
+    return sum(_cpu_seconds(pid) for pid in [server_pid, *_children(server_pid)])
+
+
+def _database_cpu() -> float | None:
+    """CPU seconds of the PostgreSQL cluster (postmaster, its live backends and the exited
+    ones it reaped), when the benchmark runs its own cluster (COMPTOIR_PG_DATA)."""
+    data = os.environ.get("COMPTOIR_PG_DATA")
+    if not data:
+        return None
+    try:
+        postmaster = int(Path(data, "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return _cpu_seconds(postmaster, children_reaped=True) + sum(
+        _cpu_seconds(pid) for pid in _children(postmaster)
+    )
+
+
+def _wait_until_serving(port: int, cookie: str, timeout: float = 300.0) -> None:
+    """Until the workers answer console pages: the port opens long before (the supervisor
+    binds it; each worker then loads Django, tens of seconds on a busy machine)."""
+    deadline = time.monotonic() + timeout
+    answered = 0
+    while answered < 2 * WORKERS:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the console server did not start serving")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                pass
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", "/console/", headers={"Cookie": cookie})
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            answered = answered + 1 if response.status == 200 else 0
+        except OSError:
+            answered = 0
+            time.sleep(0.5)
+
+
 def _run_on_postgres() -> dict[str, Any]:
     env = production_env()
+    # Web nodes keep a connection pool (docs/operations.md) rather than connect per request.
+    env.setdefault("DATABASE_POOL_SIZE", "8")
     prepared = _prepare(env)
     sessions = json.loads(_shell(SESSIONS.replace("[:CLIENTS]", f"[:{CLIENTS}]"), env, "SESSIONS="))
     numbers = _targets(env["DATABASE_URL"], sessions)
@@ -191,19 +291,13 @@ def _run_on_postgres() -> dict[str, Any]:
         [
             PYTHON, "-m", "uvicorn", "comptoir.asgi:application", "--host", "127.0.0.1",
             "--port", str(port), "--workers", str(WORKERS), "--log-level", "warning",
-            "--no-access-log",
+            "--no-access-log", "--timeout-worker-healthcheck", "120",
         ],
         cwd=ROOT,
         env=env,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.2)
+        _wait_until_serving(port, sessions[0]["cookie"])
 
         def burst(seconds: float) -> tuple[dict[str, list[float]], list[str], float]:
             out: dict[str, list[float]] = {}
@@ -223,11 +317,16 @@ def _run_on_postgres() -> dict[str, Any]:
                 thread.join()
             return out, errors, time.perf_counter() - began
 
-        burst(5)  # warm-up: templates, translations, connections
+        burst(10)  # warm-up: templates, translations, connections, both workers
+        cpu_before = (_server_cpu(server.pid), _database_cpu(), time.process_time())
         results, errors, took = burst(SECONDS)
+        cpu_after = (_server_cpu(server.pid), _database_cpu(), time.process_time())
     finally:
         server.terminate()
         server.wait(timeout=30)
+    cpu_per_page = json.loads(
+        _shell(CPU_PER_PAGE.replace("QUEUE_PATHS", repr(QUEUE_PATHS)), env, "CPU=")
+    )
     everything = [v for values in results.values() for v in values]
     figures: dict[str, Any] = {
         "clients": len(sessions),
@@ -239,7 +338,20 @@ def _run_on_postgres() -> dict[str, Any]:
         "error_samples": sorted(set(errors))[:5],
         "load": prepared,
         "loadavg": os.getloadavg(),
+        "database_pool_size": env.get("DATABASE_POOL_SIZE"),
     }
+    # CPU per request, whatever the load: web workers, PostgreSQL, and this load generator.
+    served = max(1, len(everything) + len(errors))
+    figures["cpu_ms_per_request"] = {
+        "web": round((cpu_after[0] - cpu_before[0]) * 1000 / served, 2),
+        "database": (
+            round((cpu_after[1] - cpu_before[1]) * 1000 / served, 2)
+            if cpu_after[1] is not None and cpu_before[1] is not None
+            else None
+        ),
+        "client": round((cpu_after[2] - cpu_before[2]) * 1000 / served, 2),
+    }
+    figures["cpu_ms_per_page_single_process"] = cpu_per_page
     met = not errors
     for kind, values in sorted(results.items()):
         p95 = _percentile(values, 0.95)

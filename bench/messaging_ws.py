@@ -1,29 +1,36 @@
 """``python -m bench messaging_ws``: live delivery of buyer–seller messages over WebSockets.
 
-Two web nodes of 2 uvicorn worker processes each (production settings: PostgreSQL, Redis channel
-layer and cache; every process on its own loopback port, as behind a balancer), 500 connected
-users (250 buyer–seller pairs, one conversation each, sessions created in setup; the buyer on
-one node, the seller on the other, so every delivery crosses nodes through Redis), and senders
-posting ``POST /api/v1/messages/conversations/{id}/messages`` at 50 messages/s in total for 60 s
-(open loop: message *i* starts at t0 + i/rate whatever the previous ones did; each user sends
-about 6 a minute, under the per-sender rate limit). The latency is from just before the POST to
-the moment the other party's open WebSocket receives the ``messaging.message`` event;
-p50/p95/p99 are over the messages delivered, and a message not delivered within 5 s of the end
-counts as lost (and fails the target), a POST still unanswered 60 s after the last one was
-started counts as failed (``unfinished_posts``). The nodes' exceptions are reported
-(``node_errors``). ``nodes_cpu_ms_per_message`` is the web processes' CPU time (from /proc)
-over the measured minute divided by the messages: the cost of a send with its live push and
-deliveries, which holds whatever else loads the machine (latencies do not: see the load
-average); ``client_cpu_percent_of_one_core`` shows the bench client is not the bottleneck.
+The production layout of docs/operations.md on loopback (production settings: PostgreSQL, Redis
+channel layer and cache; every process on its own port, as behind a balancer): API processes
+that take the HTTP requests (each with a ``DATABASE_POOL_SIZE`` connection pool) and WebSocket
+processes that hold the open sockets, 500 connected users (250 buyer–seller pairs, one
+conversation each, sessions created in setup; the buyer's socket on one WebSocket process, the
+seller's on another, so every delivery crosses processes through Redis), and senders posting
+``POST /api/v1/messages/conversations/{id}/messages`` to the API processes at 50 messages/s in
+total for 60 s (open loop: message *i* starts at t0 + i/rate whatever the previous ones did;
+each user sends about 6 a minute, under the per-sender rate limit). The latency is from just
+before the POST to the moment the other party's open WebSocket receives the
+``messaging.message`` event; p50/p95/p99 are over the messages delivered, and a message not
+delivered within 5 s of the end counts as lost (and fails the target), a POST still unanswered
+60 s after the last one was started counts as failed (``unfinished_posts``). The processes'
+exceptions are reported (``node_errors``). CPU, from /proc over the measured minute, per
+message: ``api_cpu_ms_per_message`` (the send: request, write, unread totals, the push into the
+channel layer), ``ws_cpu_ms_per_message`` (the deliveries: channel layer to socket, for the
+other party and the sender's own socket), ``nodes_cpu_ms_per_message`` their sum; these hold
+whatever else loads the machine (latencies do not: see the load averages). The client's CPU
+(``client_cpu_percent_of_one_core``: 500 sockets on one event loop, the senders on threads)
+shows it does not starve the servers.
 
 Target (issue 8): p95 ≤ 200 ms. Uses DATABASE_URL/REDIS_URL when they point at PostgreSQL and
 Redis; otherwise starts throwaway ones with scripts/services.sh. Loopback only, bounded (every
 wait has a deadline; the processes are stopped in ``finally``). Not part of ``make test``.
 Overrides: BENCH_USERS (500), BENCH_RATE (50 messages/s), BENCH_SECONDS (60), BENCH_WARMUP (5 s
-at the same rate, not measured), BENCH_SENDERS (sender threads, 32), BENCH_WORKERS (uvicorn
-worker processes per node, 2: each request's sync code gets a thread of its own, but a process
-runs Python on one core at a time), BENCH_CONN_MAX_AGE (0, see NODE), BENCH_SETTINGS (the
-nodes' settings module, comptoir.settings.production)."""
+at the same rate, not measured), BENCH_SENDERS (sender threads, 32), BENCH_API (API processes,
+2), BENCH_WS (WebSocket processes, 2), BENCH_POOL (each process's DATABASE_POOL_SIZE, 8; 0:
+a connection per request), BENCH_SPLIT (1; 0: the older layout, every process serves both and
+a user posts to the process that holds their socket, BENCH_WS of them), BENCH_WS_IMPL
+(uvicorn's WebSocket implementation: auto, websockets-sansio, websockets, wsproto),
+BENCH_SETTINGS (the processes' settings module, comptoir.settings.production)."""
 
 from __future__ import annotations
 
@@ -51,27 +58,22 @@ RATE = float(os.environ.get("BENCH_RATE", "50"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 WARMUP = float(os.environ.get("BENCH_WARMUP", "5"))
 SENDERS = int(os.environ.get("BENCH_SENDERS", "32"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))  # uvicorn worker processes per node
-NODES = 2
-CONN_MAX_AGE = int(os.environ.get("BENCH_CONN_MAX_AGE", "0"))
+API = int(os.environ.get("BENCH_API", "2"))  # processes that take the POSTs
+WS = max(2, int(os.environ.get("BENCH_WS", "2")))  # processes that hold the sockets
+POOL = int(os.environ.get("BENCH_POOL", "8"))  # DATABASE_POOL_SIZE of every process
+SPLIT = os.environ.get("BENCH_SPLIT", "1") != "0"
+WS_IMPL = os.environ.get("BENCH_WS_IMPL", "auto")
 TARGET_P95_MS = 200.0
 GRACE = 5.0  # seconds to wait for the last deliveries
 MARK = "bench-ws:"
 
-# One worker process of a node. CONN_MAX_AGE: Django runs each ASGI request's sync code on a
-# thread of its own, so persistent connections (settings/databases.py: 60 s) are left open by
-# every finished request's thread until collected; at 50 requests/s that exhausts PostgreSQL's
-# max_connections ("sorry, too many clients already") within seconds. Django's advice for ASGI
-# is CONN_MAX_AGE = 0, the default here (BENCH_CONN_MAX_AGE=60 reproduces the failure).
+# One process: uvicorn serving the ASGI application, as ``uvicorn comptoir.asgi:application``
+# does (docs/operations.md); its database connections come from DATABASE_POOL_SIZE (the env).
 NODE = """
 import sys
-import django
-django.setup()
-from django.db import connections
-connections.settings["default"]["CONN_MAX_AGE"] = int(sys.argv[2])
 import uvicorn
 uvicorn.run("comptoir.asgi:application", host="127.0.0.1", port=int(sys.argv[1]),
-            log_level="warning", access_log=False)
+            ws=sys.argv[2], log_level="warning", access_log=False)
 """
 
 SETUP = """
@@ -126,10 +128,18 @@ def _wait_port(port: int, deadline: float) -> None:
     raise RuntimeError(f"node on port {port} did not start")
 
 
-def _server(node: int, k: int) -> int:
-    """The process of ``node`` that pair ``k``'s user of that node talks to (the index into
-    the ports: each worker of a node is a process on its own port, as behind a balancer)."""
-    return node * WORKERS + (k // NODES) % WORKERS
+def _ws_process(k: int, role: str) -> int:
+    """The WebSocket process (index into the ports) of pair ``k``'s buyer or seller: never the
+    same for both, so every delivery crosses processes through the channel layer."""
+    return (k + (1 if role == "seller" else 0)) % WS
+
+
+def _api_process(k: int, role: str) -> int:
+    """Where pair ``k``'s user posts: an API process (after the WebSocket ones in the ports),
+    or, in the older layout, the process that holds their own socket."""
+    if not SPLIT:
+        return _ws_process(k, role)
+    return WS + (k // 2 + (1 if role == "seller" else 0)) % API
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -190,7 +200,7 @@ def _cpu_seconds(pids: list[int]) -> float:
 
 
 async def _drive(
-    ports: list[int], pairs: list[dict[str, Any]], cookie: str, node_pids: list[int]
+    ports: list[int], pairs: list[dict[str, Any]], cookie: str, pids: list[int]
 ) -> dict[str, Any]:
     from websockets.asyncio.client import connect
 
@@ -200,16 +210,20 @@ async def _drive(
     stop = asyncio.Event()
     sockets: list[Any] = []
 
-    async def listen(user: dict[str, Any], node: int, ready: asyncio.Event) -> None:
+    async def listen(user: dict[str, Any], process: int, ready: asyncio.Event) -> None:
         nonlocal connected
-        url = f"ws://127.0.0.1:{ports[node]}/ws/messages/"
+        url = f"ws://127.0.0.1:{ports[process]}/ws/messages/"
         headers = {"Cookie": f"{cookie}={user['session']}"}
         async with connect(
             url,
             additional_headers=headers,
-            origin=f"http://127.0.0.1:{ports[node]}",  # type: ignore[arg-type]
+            origin=f"http://127.0.0.1:{ports[process]}",  # type: ignore[arg-type]
             open_timeout=90,  # 500 handshakes on a loaded machine
             max_queue=None,
+            # Like a browser: no pings of its own (it answers the server's). 500 clients
+            # pinging every 20 s would add work to the processes measured, and a ping left
+            # unanswered for 20 s while a loaded machine runs the handshakes closes the socket.
+            ping_interval=None,
         ) as ws:
             connected += 1
             sockets.append(ws)
@@ -227,17 +241,17 @@ async def _drive(
                 if expected is not None and expected[1] == user["id"]:
                     received.setdefault(marker, now)
 
-    # Connect every user, 50 at a time (25 pairs): the buyer of pair k on node k % 2, the seller on the
-    # other node.
+    # Connect every user, 50 at a time (25 pairs), the buyer and the seller of a pair on two
+    # different WebSocket processes.
     tasks: list[asyncio.Task[None]] = []
     for start in range(0, len(pairs), 25):
         events = []
         for k in range(start, min(start + 25, len(pairs))):
-            for role, node in (("buyer", k % NODES), ("seller", (k + 1) % NODES)):
+            for role in ("buyer", "seller"):
                 ready = asyncio.Event()
                 events.append(ready)
-                server = _server(node, k)
-                tasks.append(asyncio.create_task(listen(pairs[k][role], server, ready)))
+                process = _ws_process(k, role)
+                tasks.append(asyncio.create_task(listen(pairs[k][role], process, ready)))
         deadline = time.perf_counter() + 60
         while any(not e.is_set() for e in events):
             failed = [t for t in tasks if t.done()]
@@ -268,8 +282,7 @@ async def _drive(
                 pair["buyer"],
             )
         )
-        node = k % NODES if from_buyer else (k + 1) % NODES  # the author's own node
-        server = _server(node, k)
+        server = _api_process(k, "buyer" if from_buyer else "seller")
         marker = f"{MARK}{'m' if record else 'w'}{index}"
         sent[marker] = (time.perf_counter(), other["id"])
         status, ms = await loop.run_in_executor(
@@ -307,17 +320,23 @@ async def _drive(
             await phase(WARMUP, 0, record=False)
             await asyncio.sleep(1)
         load_before = os.getloadavg()
-        cpu_before = _cpu_seconds(node_pids), resource.getrusage(resource.RUSAGE_SELF)
+        ws_pids, api_pids = pids[:WS], pids[WS:]
+        cpu_before = (
+            _cpu_seconds(ws_pids),
+            _cpu_seconds(api_pids),
+            resource.getrusage(resource.RUSAGE_SELF),
+        )
         t_start = time.perf_counter()
         took = await phase(SECONDS, 1_000_000, record=True)
         answered = time.perf_counter() - t_start  # until the last POST was answered
         deadline = time.perf_counter() + GRACE
         while time.perf_counter() < deadline and any(m not in received for m in measured):
             await asyncio.sleep(0.05)
-        nodes_cpu = _cpu_seconds(node_pids) - cpu_before[0]
+        ws_cpu = _cpu_seconds(ws_pids) - cpu_before[0]
+        api_cpu = _cpu_seconds(api_pids) - cpu_before[1]
         own = resource.getrusage(resource.RUSAGE_SELF)
-        client_cpu = (own.ru_utime - cpu_before[1].ru_utime) + (
-            own.ru_stime - cpu_before[1].ru_stime
+        client_cpu = (own.ru_utime - cpu_before[2].ru_utime) + (
+            own.ru_stime - cpu_before[2].ru_stime
         )
         elapsed = time.perf_counter() - t_start
         load_after = os.getloadavg()
@@ -334,9 +353,11 @@ async def _drive(
     lost = len(measured) - len(latencies)
     p95 = _pct(latencies, 0.95)
     return {
-        "nodes": NODES,
-        "workers_per_node": WORKERS,
-        "conn_max_age": CONN_MAX_AGE,
+        "layout": "split" if SPLIT else "mixed",
+        "api_processes": API if SPLIT else 0,
+        "ws_processes": WS,
+        "pool_size": POOL,
+        "ws_impl": WS_IMPL,
         "users_connected": connected,
         "rate_target_per_s": RATE,
         "seconds": round(took, 1),
@@ -354,16 +375,20 @@ async def _drive(
         "latency_p99_ms": _pct(latencies, 0.99),
         "latency_max_ms": round(max(latencies), 1) if latencies else float("nan"),
         "post_p95_ms": _pct(post_ms, 0.95),
-        # CPU, whatever else runs on the machine: the web nodes' per message (the send, the
-        # live push, the WebSocket deliveries), and the bench client's share of the machine.
-        "nodes_cpu_ms_per_message": round(nodes_cpu * 1000 / len(measured), 2)
-        if measured
-        else float("nan"),
+        # CPU, whatever else runs on the machine: the processes' per message (the send with
+        # its push; the deliveries), and the bench client's share of one core.
+        "api_cpu_ms_per_message": _per_message(api_cpu, measured),
+        "ws_cpu_ms_per_message": _per_message(ws_cpu, measured),
+        "nodes_cpu_ms_per_message": _per_message(api_cpu + ws_cpu, measured),
         "client_cpu_percent_of_one_core": round(100 * client_cpu / elapsed, 1) if elapsed else 0.0,
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
         "target_met": bool(latencies) and p95 <= TARGET_P95_MS and not lost and not errors,
     }
+
+
+def _per_message(cpu_seconds: float, measured: list[str]) -> float:
+    return round(cpu_seconds * 1000 / len(measured), 2) if measured else float("nan")
 
 
 def _node_errors(logs: list[Any]) -> dict[str, int]:
@@ -386,6 +411,7 @@ def _node_errors(logs: list[Any]) -> dict[str, int]:
 
 def _run_on_postgres() -> dict[str, Any]:
     env = production_env()
+    env["DATABASE_POOL_SIZE"] = str(POOL)
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     setup = subprocess.run(
         [PYTHON, "manage.py", "shell", "-c", SETUP.replace("sys.argv[-1]", str(USERS // 2))],
@@ -397,11 +423,12 @@ def _run_on_postgres() -> dict[str, Any]:
         timeout=900,
     )
     data = json.loads(setup.stdout.split("PAIRS=", 1)[1].strip())
-    ports = [free_port() for _ in range(NODES * WORKERS)]
+    # The WebSocket processes first, then the API ones.
+    ports = [free_port() for _ in range(WS + (API if SPLIT else 0))]
     logs = [tempfile.TemporaryFile(mode="w+") for _ in ports]  # the processes' stderr
     nodes = [
         subprocess.Popen(
-            [PYTHON, "-c", NODE, str(port), str(CONN_MAX_AGE)],
+            [PYTHON, "-c", NODE, str(port), WS_IMPL],
             cwd=ROOT,
             env=env,
             stderr=log,

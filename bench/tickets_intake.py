@@ -23,6 +23,7 @@ import http.client
 import json
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -241,7 +242,18 @@ def _load(port: int, tokens: list[str], seconds: float) -> tuple[list[float], li
     return latencies, errors, cpu
 
 
+def _stop_on_sigterm() -> None:
+    """A SIGTERM (``timeout``, a CI runner) unwinds through ``finally``: the uvicorn server and
+    the throwaway PostgreSQL and Redis are stopped instead of left running."""
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def _run_on_postgres() -> dict[str, Any]:
+    _stop_on_sigterm()
     env = production_env()
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     setup = subprocess.run(
@@ -295,7 +307,11 @@ def _run_on_postgres() -> dict[str, Any]:
         load_after = os.getloadavg()
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()  # a worker stuck in its graceful shutdown
+            server.wait(timeout=30)
     drained: dict[str, Any] = {}
     if PATH != "healthz":
         drain = subprocess.run(
@@ -339,11 +355,28 @@ def run() -> dict[str, Any]:
     if url.startswith("postgres") and os.environ.get("REDIS_URL", "").startswith("redis"):
         return _run_on_postgres()
     script = (
-        "source scripts/services.sh && trap services_stop EXIT && services_start >&2 && "
+        "source scripts/services.sh && trap services_stop EXIT && trap 'exit 143' TERM && "
+        "services_start >&2 && "
         f"{PYTHON} -c 'import json, bench.tickets_intake as b; "
         'print("RESULT=" + json.dumps(b.run()))\''
     )
-    done = subprocess.run(["bash", "-c", script], cwd=ROOT, capture_output=True, text=True)
+    _stop_on_sigterm()
+    proc = subprocess.Popen(
+        ["bash", "-c", script],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = proc.communicate()
+    except BaseException:
+        # Stopped from outside: the run below stops its server, then the shell its services.
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.communicate(timeout=120)
+        raise
+    done = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
     if done.returncode != 0 or "RESULT=" not in done.stdout:
         sys.stderr.write(done.stderr[-4000:])
         raise RuntimeError("tickets_intake benchmark failed")

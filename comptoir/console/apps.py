@@ -14,3 +14,9 @@ class ConsoleConfig(AppConfig):
         from .services.counters import counters_ticket_changed
 
         ticket_changed_hooks.register("console.queue_counters", counters_ticket_changed)
+
+        from comptoir.taxonomy.hooks import taxonomy_changed_hooks
+
+        from .fragments import forget
+
+        taxonomy_changed_hooks.register("console.fragments", forget)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from html import escape  # what django.utils.html.escape does, without its wrappers
+from typing import Any
+
 from django import forms
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.accounts.enums import Language
@@ -34,21 +40,37 @@ class QueueFilterForm(forms.Form):
         choices=[("due", _("SLA due time")), ("recent", _("Latest activity"))],
     )
 
-    def __init__(self, *args: object, node_choices: list[tuple[str, str]], **kwargs: object):
+    def __init__(
+        self, *args: object, node_choices: list[tuple[str, str]] | None = None, **kwargs: object
+    ):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        any_ = str(_("Any"))
-        self.fields["channel"].choices = _blank(_str(Channel.choices), any_)  # type: ignore[attr-defined]
-        self.fields["language"].choices = _blank(_str(Language.choices), any_)  # type: ignore[attr-defined]
-        self.fields["status"].choices = _blank(  # type: ignore[attr-defined]
+        choices = _filter_choices(get_language() or "")
+        for name in ("channel", "language", "status", "sla_state"):
+            self.fields[name].choices = choices[name]  # type: ignore[attr-defined]
+        # Topics are only listed when the form is shown (the field itself is free text).
+        self.fields["node"].widget = forms.Select(
+            choices=_blank(node_choices or [], choices["any"])
+        )
+
+
+@functools.lru_cache(maxsize=16)
+def _filter_choices(language: str) -> dict[str, Any]:
+    """The filter form's fixed choices in ``language`` (the active one), built once each."""
+    any_ = str(_("Any"))
+    return {
+        "any": any_,
+        "channel": _blank(_str(Channel.choices), any_),
+        "language": _blank(_str(Language.choices), any_),
+        "status": _blank(
             [
                 (s, str(label))
                 for s, label in TicketStatus.choices
                 if s in ("new", "open", "pending")
             ],
             any_,
-        )
-        self.fields["sla_state"].choices = _blank(_str(SlaState.choices), any_)  # type: ignore[attr-defined]
-        self.fields["node"].widget = forms.Select(choices=_blank(node_choices, any_))
+        ),
+        "sla_state": _blank(_str(SlaState.choices), any_),
+    }
 
 
 class ReplyForm(AccessibleFormMixin, forms.Form):
@@ -151,9 +173,22 @@ class MacroForm(AccessibleFormMixin, forms.Form):
 
 
 def staff_choices() -> list[tuple[str, str]]:
-    return [
-        (u.public_id, str(u))
-        for u in User.objects.filter(
-            is_active=True, role__in=["agent", "supervisor", "officer"]
-        ).order_by("full_name", "email")[:300]
-    ]
+    """Active staff as (public id, name): ``str(user)`` without building users."""
+    rows = (
+        User.objects.filter(is_active=True, role__in=["agent", "supervisor", "officer"])
+        .order_by("full_name", "email")
+        .values_list("public_id", "full_name", "email")[:300]
+    )
+    return [(public_id, full_name or email) for public_id, full_name, email in rows]
+
+
+def staff_options(selected: str) -> SafeString:
+    """``staff_choices()`` as ``<option>`` elements, ``selected`` marked (the bulk bar lists
+    every agent: built here in one pass rather than by a template loop)."""
+    return mark_safe(  # every value and label is escaped here
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if value == selected else ""}>'
+            f"{escape(label)}</option>"
+            for value, label in staff_choices()
+        )
+    )

@@ -7,21 +7,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core import signing
-from django.db.models import F, Prefetch, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, CharField, F, Q, QuerySet, Sum, Value
+from django.urls import reverse
 from django.utils.translation import get_language
 
 from comptoir.accounts.models import AgentProfile, Team, User
+from comptoir.core import clock
 from comptoir.core.errors import NotFound
 from comptoir.core.pagination import InvalidCursor, Page, paginate
 from comptoir.core.search import search_filter
 from comptoir.tickets.enums import ACTIVE_STATUSES, MessageKind, Presence
-from comptoir.tickets.models import AgentPresence, Macro, Message, Tag, Ticket
+from comptoir.tickets.models import AgentPresence, Macro, Message, MessageAttachment, Ticket
 from comptoir.tickets.search import DOC_TYPE
-from comptoir.tickets.selectors import is_staff, ticket_messages, ticket_scope
+from comptoir.tickets.selectors import is_staff, is_supervisor, ticket_scope
 from comptoir.tickets.transitions import Actor, Transition, allowed_actions
 
+from .compiled import compiled_rows
 from .models import QueueCounter, SupervisorEdit
 from .queues import QUEUES, Who, counter_predicate, ticket_predicate
+from .rows import ROW_FIELDS, QueueRow, queue_rows
 
 PAGE_SIZE = 25
 SORTS = ("due", "recent")
@@ -42,12 +46,60 @@ class QueueFilters:
         return any(getattr(self, name) for name in self.__dataclass_fields__)
 
 
-def queue_counts(who: Who) -> dict[str, int]:
-    """Every queue's count in one query over the counters (no COUNT over tickets)."""
-    totals = QueueCounter.objects.aggregate(
-        **{code: Sum("n", filter=counter_predicate(code, who)) for code in QUEUES}
+@dataclass(frozen=True)
+class Viewer:
+    who: Who
+    presence: str
+
+
+def console_viewer(user: Any) -> Viewer:
+    """The agent's teams (for the queues) and presence (for the sidebar) in one query."""
+    from comptoir.accounts.models import Team
+
+    def build(ids: list[int]) -> QuerySet[Any]:
+        teams = Team.members.through.objects.filter(user_id=ids[0]).values_list(
+            "team_id", Value("", output_field=CharField())
+        )
+        presence = AgentPresence.objects.filter(user_id=ids[0]).values_list(
+            Value(0, output_field=BigIntegerField()), "status"
+        )
+        return teams.union(presence, all=True)
+
+    rows = compiled_rows("console.viewer", build, [int(user.pk)])
+    return Viewer(
+        who=Who(
+            user_id=int(user.pk),
+            team_ids=tuple(sorted(team for team, status in rows if team)),
+            supervisor=is_supervisor(user),
+        ),
+        presence=next((status for team, status in rows if status), Presence.OFFLINE),
     )
-    return {code: int(totals[code] or 0) for code in QUEUES}
+
+
+def queue_counts(who: Who) -> dict[str, int]:
+    """Every queue's count in one query over the counters (no COUNT over tickets), compiled
+    once per process and shape of viewer (supervisor or not, number of teams)."""
+
+    def build(ids: list[int]) -> QuerySet[Any]:
+        viewer = Who(user_id=ids[0], team_ids=tuple(ids[1:]), supervisor=who.supervisor)
+        sums = {code: Sum("n", filter=counter_predicate(code, viewer)) for code in QUEUES}
+        # Annotating a constant groups by nothing: one row of sums over the whole table.
+        return (
+            QueueCounter.objects.annotate(one=Value(1))
+            .values("one")
+            .annotate(**sums)
+            .values_list(*QUEUES)
+        )
+
+    rows = compiled_rows(
+        "console.queue_counts",
+        build,
+        # Supervisors see every team: their counts do not read team ids.
+        [who.user_id, *(() if who.supervisor else who.team_ids)],
+        shape=who.supervisor,
+    )
+    totals = rows[0] if rows else (0,) * len(QUEUES)
+    return {code: int(total or 0) for code, total in zip(QUEUES, totals, strict=True)}
 
 
 def _filtered(tickets: QuerySet[Ticket], filters: QueueFilters) -> QuerySet[Ticket]:
@@ -77,10 +129,24 @@ def _filtered(tickets: QuerySet[Ticket], filters: QueueFilters) -> QuerySet[Tick
     return tickets
 
 
-def _page_by_due(tickets: QuerySet[Ticket], cursor: str | None, limit: int) -> Page[Ticket]:
+def _by_due(rows: QuerySet[Any]) -> QuerySet[Any]:
+    return rows.order_by(F("sla_due_at").asc(nulls_last=True), "pk")
+
+
+def _due_page(items: list[dict[str, Any]], limit: int) -> Page[dict[str, Any]]:
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        last = items[-1]
+        due_value = last["sla_due_at"].isoformat() if last["sla_due_at"] else ""
+        next_cursor = signing.dumps([due_value, last["pk"]], salt=_SALT)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+def _page_by_due(rows: QuerySet[Any], cursor: str | None, limit: int) -> Page[dict[str, Any]]:
     """Keyset pages by SLA due time, earliest first, tickets without a running target last
     (core.pagination refuses NULL ordering values, so this ordering has its own cursor)."""
-    rows = tickets.order_by(F("sla_due_at").asc(nulls_last=True), "pk")
+    rows = _by_due(rows)
     if cursor:
         try:
             due_text, pk = signing.loads(cursor, salt=_SALT)
@@ -94,14 +160,47 @@ def _page_by_due(tickets: QuerySet[Ticket], cursor: str | None, limit: int) -> P
             rows = rows.filter(
                 Q(sla_due_at__gt=due) | Q(sla_due_at=due, pk__gt=pk) | Q(sla_due_at__isnull=True)
             )
-    items = list(rows[: limit + 1])
-    next_cursor = None
-    if len(items) > limit:
-        items = items[:limit]
-        last = items[-1]
-        due_value = last.sla_due_at.isoformat() if last.sla_due_at else ""
-        next_cursor = signing.dumps([due_value, last.pk], salt=_SALT)
-    return Page(items=items, next_cursor=next_cursor)
+    return _due_page(list(rows[: limit + 1]), limit)
+
+
+_FILTER_NAMES = tuple(QueueFilters.__dataclass_fields__)
+
+
+def _first_page_by_due(
+    *, user: Any, who: Who, queue: str, filters: QueueFilters, limit: int
+) -> Page[dict[str, Any]]:
+    """The first page by due time (most requests), by SQL compiled once per queue, kind of
+    viewer and set of filters: the viewer's ids and the filter values are its only inputs."""
+    used = tuple(name for name in _FILTER_NAMES if getattr(filters, name))
+    # Only inputs that reach the SQL may be sentinels ("mine" and supervisors ignore teams).
+    teams = who.team_ids if queue != "mine" and not who.supervisor else ()
+    count = len(teams)
+
+    def build(values: list[Any]) -> QuerySet[Any]:
+        viewer = Who(
+            user_id=values[0], team_ids=tuple(values[1 : 1 + count]), supervisor=who.supervisor
+        )
+        chosen = QueueFilters(**dict(zip(used, values[1 + count :], strict=True)))
+        scope = ticket_scope(User(pk=values[0], role=user.role))  # role and id: all it reads
+        tickets = _filtered(scope.filter(ticket_predicate(queue, viewer)), chosen)
+        return _by_due(tickets).values_list(*ROW_FIELDS)[: limit + 1]
+
+    rows = compiled_rows(
+        "console.queue_first_page",
+        build,
+        [who.user_id, *teams, *(getattr(filters, name) for name in used)],
+        shape=(queue, who.supervisor, user.role, used, limit),
+    )
+    return _due_page([dict(zip(ROW_FIELDS, row, strict=True)) for row in rows], limit)
+
+
+def _tags_of(ticket_ids: list[int]) -> dict[int, list[str]]:
+    tags: dict[int, list[str]] = {}
+    if ticket_ids:
+        through = Ticket.tags.through.objects.filter(ticket_id__in=ticket_ids)
+        for ticket_id, code in through.order_by("tag__code").values_list("ticket_id", "tag__code"):
+            tags.setdefault(ticket_id, []).append(code)
+    return tags
 
 
 def queue_page(
@@ -113,21 +212,22 @@ def queue_page(
     sort: str = "due",
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
-) -> Page[Ticket]:
-    """One page of a queue: a constant number of queries whatever the number of rows (the
-    page, then its tags)."""
+) -> Page[QueueRow]:
+    """One page of a queue as display rows: a constant number of queries whatever the number
+    of rows (the page, then its tags), and no model instances."""
     if queue not in QUEUES:
         raise NotFound()
-    tickets = (
-        ticket_scope(user)
-        .filter(ticket_predicate(queue, who))
-        .select_related("team", "assignee", "node", "contact")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("code")))
-    )
-    tickets = _filtered(tickets, filters)
-    if sort == "recent":
-        return paginate(tickets, order=("-last_message_at", "-pk"), cursor=cursor, limit=limit)
-    return _page_by_due(tickets, cursor, limit)
+    if sort != "recent" and not cursor:
+        page = _first_page_by_due(user=user, who=who, queue=queue, filters=filters, limit=limit)
+    else:
+        tickets = _filtered(ticket_scope(user).filter(ticket_predicate(queue, who)), filters)
+        values = tickets.values(*ROW_FIELDS)
+        if sort == "recent":
+            page = paginate(values, order=("-last_message_at", "-pk"), cursor=cursor, limit=limit)
+        else:
+            page = _page_by_due(values, cursor, limit)
+    rows = queue_rows(page.items, _tags_of([v["pk"] for v in page.items]), now=clock.now())
+    return Page(items=rows, next_cursor=page.next_cursor)
 
 
 # --- the ticket view ----------------------------------------------------------------------------
@@ -136,12 +236,12 @@ def queue_page(
 @dataclass
 class Workspace:
     ticket: Ticket
-    conversation: list[Message]
+    conversation: list[dict[str, Any]]  # display values, see _conversation
     last_message_id: int
     actions: list[Transition]
-    macros: list[Macro]
-    agents: list[User]
-    teams: list[Team]
+    macros: list[dict[str, Any]]  # code, title_fr, title_en
+    agents: list[dict[str, Any]]  # pk, public_id, display_name
+    teams: list[dict[str, Any]]  # pk, code, name_fr, name_en
     tags: list[str]
     audit: list[Any] = field(default_factory=list)
 
@@ -150,23 +250,15 @@ def console_ticket(*, user: Any, number: str) -> Ticket:
     """A ticket the agent may see (NotFound otherwise, like "does not exist")."""
     if not is_staff(user):
         raise NotFound()
-    ticket = (
+    tickets = (
         ticket_scope(user)
-        .select_related(
-            "contact__user",
-            "team",
-            "assignee",
-            "node",
-            "order",
-            "merged_into",
-            "sla_policy__calendar",
-        )
+        .select_related("contact__user", "team", "node", "order", "merged_into")
         .filter(number=(number or "").strip().upper())
-        .first()
     )
-    if ticket is None:
+    found = list(tickets[:1])  # the number is unique: no ORDER BY to build
+    if not found:
         raise NotFound()
-    return ticket
+    return found[0]
 
 
 def last_public_message_id(ticket: Ticket) -> int:
@@ -187,29 +279,127 @@ def macros_for(ticket: Ticket) -> list[Macro]:
     )
 
 
-def assignable_agents(ticket: Ticket) -> list[User]:
-    """Teammates first (any staff for supervisors is allowed by the service; the page lists
-    the ticket's team and, for a ticket without a team, every active agent)."""
-    agents = User.objects.filter(is_active=True, role__in=["agent", "supervisor", "officer"])
-    if ticket.team_id is not None:
-        agents = agents.filter(teams=ticket.team_id)
-    return list(agents.order_by("full_name", "email")[:200])
+def _conversation(ticket: Ticket) -> list[dict[str, Any]]:
+    """Replies and notes (the console is staff only) with their authors and attachments, as
+    display values: two queries compiled once per process (the ticket's id is their input)."""
+
+    def messages(ids: list[int]) -> QuerySet[Any]:
+        return (
+            Message.objects.filter(ticket_id=ids[0])
+            .order_by("created_at", "id")
+            .values_list(
+                "pk",
+                "kind",
+                "direction",
+                "created_at",
+                "body_text",
+                "author_user__full_name",
+                "author_user__email",
+                "author_contact__display_name",
+                "author_contact__public_id",
+            )
+        )
+
+    def attachments(ids: list[int]) -> QuerySet[Any]:
+        return (
+            MessageAttachment.objects.filter(message__ticket_id=ids[0])
+            .order_by("pk")
+            .values_list("message_id", "upload__public_id", "upload__original_name", "upload__size")
+        )
+
+    files: dict[int, list[dict[str, Any]]] = {}
+    for message_id, public_id, name, size in compiled_rows(
+        "console.conversation.attachments", attachments, [ticket.pk]
+    ):
+        files.setdefault(message_id, []).append(
+            {"url": reverse("file-download", args=[public_id]), "name": name, "size": size}
+        )
+    return [
+        {
+            "pk": pk,
+            "kind": kind,
+            "direction": direction,
+            "created_at": created_at,
+            "body_text": body_text,
+            # What the template printed: the user's display name, the contact's str().
+            "author_user": (user_name or user_email.split("@")[0]) if user_email else "",
+            "author_contact": (contact_name or contact_id) if contact_id else "",
+            "attachments": files.get(pk, []),
+        }
+        for (
+            pk,
+            kind,
+            direction,
+            created_at,
+            body_text,
+            user_name,
+            user_email,
+            contact_name,
+            contact_id,
+        ) in compiled_rows("console.conversation.messages", messages, [ticket.pk])
+    ]
+
+
+def _workspace_lists(ticket: Ticket) -> tuple[list[Any], list[Any], list[Any], list[str]]:
+    """Macros, assignable agents, teams and tags of the ticket view, each by SQL compiled once
+    per process (their only inputs are the ticket's id and team)."""
+    team = ticket.team_id
+
+    def macros(ids: list[int]) -> QuerySet[Any]:
+        mine = Q(team__isnull=True) | (Q(team_id=ids[0]) if ids else Q())
+        return (
+            Macro.objects.filter(mine, active=True)
+            .order_by("code")
+            .values_list("code", "title_fr", "title_en")
+        )
+
+    def agents(ids: list[int]) -> QuerySet[Any]:
+        staff = User.objects.filter(is_active=True, role__in=["agent", "supervisor", "officer"])
+        if ids:
+            staff = staff.filter(teams=ids[0])
+        return staff.order_by("full_name", "email").values_list(
+            "pk", "public_id", "full_name", "email"
+        )[:200]
+
+    def teams(ids: list[int]) -> QuerySet[Any]:
+        return Team.objects.order_by("code").values_list("pk", "code", "name_fr", "name_en")
+
+    def tags(ids: list[int]) -> QuerySet[Any]:
+        return (
+            Ticket.tags.through.objects.filter(ticket_id=ids[0])
+            .order_by("tag__code")
+            .values_list("tag__code")
+        )
+
+    by_team = [team] if team is not None else []
+    return (
+        compiled_rows("console.workspace.macros", macros, by_team),
+        compiled_rows("console.workspace.agents", agents, by_team),
+        compiled_rows("console.workspace.teams", teams, []),
+        sorted(code for (code,) in compiled_rows("console.workspace.tags", tags, [ticket.pk])),
+    )
 
 
 def ticket_workspace(*, user: Any, ticket: Ticket) -> Workspace:
     from comptoir.tickets.selectors import ticket_audit
 
-    conversation = ticket_messages(user=user, ticket=ticket)
-    public = [m.pk for m in conversation if m.kind == MessageKind.PUBLIC]
+    if not is_staff(user):
+        raise NotFound()
+    conversation = _conversation(ticket)
+    public = [m["pk"] for m in conversation if m["kind"] == MessageKind.PUBLIC]
+    macros, agents, teams, tags = _workspace_lists(ticket)
     return Workspace(
         ticket=ticket,
         conversation=conversation,
         last_message_id=max(public) if public else 0,
         actions=allowed_actions(ticket.status, Actor.STAFF),
-        macros=macros_for(ticket),
-        agents=assignable_agents(ticket),
-        teams=list(Team.objects.order_by("code")),
-        tags=sorted(ticket.tags.values_list("code", flat=True)),
+        macros=[{"code": c, "title_fr": fr, "title_en": en} for c, fr, en in macros],
+        agents=[
+            {"pk": pk, "public_id": public_id, "display_name": name or email.split("@")[0]}
+            for pk, public_id, name, email in agents
+        ],
+        teams=[{"pk": pk, "code": c, "name_fr": fr, "name_en": en} for pk, c, fr, en in teams],
+        tags=tags,
         audit=ticket_audit(ticket=ticket),
     )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from django.urls import reverse
 from django.utils import formats
@@ -121,24 +122,44 @@ def order_entries(*, user: Any, ticket: Ticket) -> list[TimelineEntry]:
 
 def ticket_entries(*, user: Any, ticket: Ticket) -> list[TimelineEntry]:
     """Earlier tickets of the same customer on every channel, as far as ``user`` may see."""
-    from comptoir.tickets.selectors import ticket_scope
+    from comptoir.accounts.models import User
+    from comptoir.tickets.enums import Channel, TicketStatus
+    from comptoir.tickets.selectors import is_staff, is_supervisor, ticket_scope
 
-    others = (
-        ticket_scope(user)
-        .filter(contact_id=ticket.contact_id)
-        .exclude(pk=ticket.pk)
-        .order_by("-last_message_at", "-pk")[:LIMIT]
+    from .compiled import compiled_rows
+
+    def build(ids: list[int]) -> Any:
+        # The viewer as far as ticket_scope looks at it: role, and id for its teams.
+        viewer = User(pk=ids[2], role=user.role)
+        return (
+            ticket_scope(viewer)
+            .filter(contact_id=ids[0])
+            .exclude(pk=ids[1])
+            .order_by("-last_message_at", "-pk")
+            .values_list("number", "subject", "channel", "status", "created_at")[:LIMIT]
+        )
+
+    others = compiled_rows(
+        "console.timeline.tickets",
+        build,
+        [ticket.contact_id, ticket.pk, user.pk],
+        shape=(is_supervisor(user), is_staff(user)),
     )
+    if not others:
+        return []
+    channels = {value: str(label) for value, label in Channel.choices}
+    statuses = {value: str(label) for value, label in TicketStatus.choices}
+    head, tail = reverse("console:ticket", args=["T-0"]).rsplit("T-0", 1)
     return [
         TimelineEntry(
             kind="ticket",
-            at=other.created_at,
-            title=f"{other.number} · {other.subject}",
-            subtitle=str(other.get_channel_display()),
-            url=reverse("console:ticket", args=[other.number]),
-            badges=[(str(other.get_status_display()), other.status)],
+            at=created_at,
+            title=f"{number} · {subject}",
+            subtitle=channels.get(channel, channel),
+            url=f"{head}{quote(number)}{tail}",
+            badges=[(statuses.get(status, status), status)],
         )
-        for other in others
+        for number, subject, channel, status, created_at in others
     ]
 
 

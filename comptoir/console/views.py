@@ -9,7 +9,9 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -21,11 +23,12 @@ from comptoir.core.uploads import UploadKind, upload_create
 from comptoir.taxonomy.models import Node
 from comptoir.tickets import services as desk
 from comptoir.tickets.enums import Presence
-from comptoir.tickets.models import AgentPresence, Macro, Ticket
+from comptoir.tickets.models import Macro, Ticket
 
 from . import selectors
 from .access import staff_required
-from .forms import NoteForm, QueueFilterForm, ReplyForm, staff_choices
+from .forms import NoteForm, QueueFilterForm, ReplyForm, staff_options
+from .fragments import cached_fragment
 from .queues import QUEUES, Who
 from .services.desk import BULK_ACTIONS, console_bulk, console_presence, console_reply
 from .timeline import customer_timeline
@@ -33,26 +36,28 @@ from .timeline import customer_timeline
 MAX_REPLY_FILES = 10
 
 
+def _viewer(request: HttpRequest) -> selectors.Viewer:
+    viewer = getattr(request, "_console_viewer", None)
+    if viewer is None:
+        viewer = selectors.console_viewer(request.user)
+        request._console_viewer = viewer  # type: ignore[attr-defined]
+    return viewer
+
+
 def _who(request: HttpRequest) -> Who:
-    who = getattr(request, "_console_who", None)
-    if who is None:
-        who = Who.of(request.user)
-        request._console_who = who  # type: ignore[attr-defined]
-    return who
+    return _viewer(request).who
 
 
 def _nav(request: HttpRequest, current: str = "") -> dict[str, Any]:
-    presence = AgentPresence.objects.filter(user_id=int(request.user.pk or 0)).values_list(
-        "status", flat=True
-    )
-    counts = selectors.queue_counts(_who(request))
+    viewer = _viewer(request)
+    counts = selectors.queue_counts(viewer.who)
     return {
         "queue_items": [(q, counts[q.code]) for q in QUEUES.values()],
         "counts": counts,
         "current_queue": current,
-        "presence": next(iter(presence), Presence.OFFLINE),
+        "presence": viewer.presence,
         "presence_choices": Presence.choices,
-        "is_supervisor": _who(request).supervisor,
+        "is_supervisor": viewer.who.supervisor,
     }
 
 
@@ -66,12 +71,28 @@ def _node_choices() -> list[tuple[str, str]]:
     ][:200]
 
 
+FILTER_FIELDS = tuple(QueueFilterForm.base_fields)
+FILTER_TTL = 60.0  # seconds; a taxonomy edit drops it at once in this process
+
+
+def _filter_fields(request: HttpRequest) -> SafeString:
+    """The filter form's fields as HTML, rendered once per language and submitted values."""
+    data = request.GET
+    key = ("filters", get_language(), tuple(data.get(name) for name in FILTER_FIELDS))
+
+    def render_fields() -> str:
+        form = QueueFilterForm(data or None, node_choices=_node_choices())
+        return render_to_string("console/_queue_filters.html", {"form": form})
+
+    return cached_fragment(key, FILTER_TTL, render_fields)
+
+
 @staff_required
 @require_GET
 def queue(request: HttpRequest, code: str = "mine") -> HttpResponse:
     if code not in QUEUES:
         raise Http404
-    form = QueueFilterForm(request.GET or None, node_choices=_node_choices())
+    form = QueueFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     filters = selectors.QueueFilters(
         **{k: data.get(k) or "" for k in selectors.QueueFilters.__dataclass_fields__}
@@ -90,22 +111,22 @@ def queue(request: HttpRequest, code: str = "mine") -> HttpResponse:
         raise Http404 from exc
     params = request.GET.copy()
     params.pop("cursor", None)
+    rows = {"page": page, "params": params.urlencode()}
+    if request.headers.get("HX-Request") and request.GET.get("cursor"):
+        return render(request, "console/_queue_rows.html", rows)  # the next rows only
     context = {
         **_nav(request, code),
+        **rows,
         "queue": QUEUES[code],
-        "form": form,
+        "filter_fields": _filter_fields(request),
         "filters": filters,
-        "page": page,
-        "params": params.urlencode(),
-        "staff": staff_choices(),
+        "staff_options": staff_options(str(getattr(request.user, "public_id", ""))),
         "status_actions": [
             ("open", _("Open")),
             ("pend", _("Wait for the customer")),
             ("solve", _("Solve")),
         ],
     }
-    if request.headers.get("HX-Request") and request.GET.get("cursor"):
-        return render(request, "console/_queue_rows.html", context)
     return render(request, "console/queue.html", context)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from .groups import user_group
+from .realtime import event_text
 
 
 class UserEventsConsumer(AsyncJsonWebsocketConsumer):
@@ -42,4 +43,4 @@ class UserEventsConsumer(AsyncJsonWebsocketConsumer):
             )
 
     async def event_push(self, message: dict[str, Any]) -> None:
-        await self.send_json(message["event"])
+        await self.send(text_data=event_text(message))

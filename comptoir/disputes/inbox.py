@@ -134,5 +134,6 @@ def register() -> None:
             unread_counts=unread_counts,
             open_item=open_item,
             hides_notifications=hides_notifications,
+            count_group="notifications",  # counted with the other notifications, one query
         ),
     )

@@ -19,13 +19,14 @@ confirms receipt within 15 days of the delivery, else refunded automatically
 
 Timeline: every step writes a ``DisputeEvent`` with ``return_request`` set (and ``dispute`` when
 the return belongs to a dispute; ``old_status``/``new_status`` are then RETURN statuses) and
-calls ``notify.event_recorded`` in the same transaction. Lock order: dispute, then return, then
-the ledger's holds."""
+calls ``notify.event_recorded`` in the same transaction. Lock order: the order (NO KEY UPDATE),
+the dispute, the return, then the ledger's holds and accounts."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -35,12 +36,18 @@ from comptoir.core import clock
 from comptoir.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from comptoir.core.money import Money
 from comptoir.core.uploads.models import Upload
-from comptoir.ledger.services import escrow_freeze, escrow_unfreeze, refund_after_return
+from comptoir.ledger.services import (
+    escrow_freeze,
+    escrow_unfreeze,
+    orders_lock,
+    refund_after_return,
+)
 from comptoir.orders.models import Order, Shipment
 from comptoir.orders.services import return_shipment_create
 
 from . import conf
 from .enums import (
+    ACTIVE_RETURN_STATUSES,
     SELLER_PAYS_RETURN,
     ActorKind,
     AddressSource,
@@ -52,6 +59,7 @@ from .selectors import return_actors, return_open_check, return_scope
 from .services._core import event_record
 from .services._core import lock as lock_dispute
 from .services._core import transition as dispute_transition
+from .services._machine import Machine, machine_step
 from .transitions import NEW, RETURN_TRANSITIONS
 
 ADDRESS_FIELDS = ("name", "line1", "line2", "postal_code", "city", "country")
@@ -61,9 +69,12 @@ ADDRESS_FIELDS = ("name", "line1", "line2", "postal_code", "city", "country")
 
 
 def _lock(pk: int) -> tuple[ReturnRequest, Dispute | None]:
-    """Lock the return's dispute (if any), then the return: the one fixed order."""
-    dispute_id = ReturnRequest.objects.filter(pk=pk).values_list("dispute_id", flat=True).first()
-    dispute = lock_dispute(dispute_id) if dispute_id else None
+    """Lock the order, the return's dispute (if any), then the return: the one fixed order."""
+    found = ReturnRequest.objects.filter(pk=pk).values_list("order_id", "dispute_id").first()
+    if found is None:
+        raise NotFound()
+    orders_lock([found[0]])
+    dispute = lock_dispute(found[1]) if found[1] else None
     ret = ReturnRequest.objects.select_for_update(of=("self",)).select_related("order").get(pk=pk)
     if dispute is not None:
         ret.dispute = dispute
@@ -102,47 +113,25 @@ def _line_ids(ret: ReturnRequest) -> list[int]:
     return list(ret.lines.order_by("order_line_id").values_list("order_line_id", flat=True))
 
 
-def _step(
-    ret: ReturnRequest,
-    action: str,
-    *,
-    actor_kind: str,
-    actor: Any = None,
-    due_at: dt.datetime | None = None,
-    changes: dict[str, Any] | None = None,
-    payload: dict[str, Any] | None = None,
-) -> None:
-    t = RETURN_TRANSITIONS[action]
-    if ret.status not in t.sources or actor_kind not in t.actors:
-        raise _not_now(ret, action)
-    old = ret.status
-    now = clock.now()
-    ret.status = t.target
-    ret.due_at = due_at
-    ret.updated_at = now
-    fields = {"status", "due_at", "updated_at", *(changes or {})}
-    for name, value in (changes or {}).items():
-        setattr(ret, name, value)
-    if t.target not in (
-        ReturnStatus.AWAITING_ADDRESS,
-        ReturnStatus.AWAITING_SHIPMENT,
-        ReturnStatus.SHIPPED,
-        ReturnStatus.DELIVERED,
-    ):
-        ret.closed_at = now
-        fields.add("closed_at")
-        ReturnLine.objects.filter(return_request=ret).update(active=False)
-    ret.save(update_fields=sorted(fields))
-    event_record(
-        dispute=ret.dispute,
-        return_request=ret,
-        action=action,
-        old_status=old,
-        new_status=t.target,
-        actor_kind=actor_kind,
-        actor=actor,
-        payload={**(payload or {}), **({"due_at": due_at.isoformat()} if due_at else {})},
-    )
+def _return_event(ret: ReturnRequest, **fields: Any) -> Any:
+    return event_record(dispute=ret.dispute, return_request=ret, **fields)
+
+
+RETURNS = Machine(
+    table=RETURN_TRANSITIONS,
+    active=ACTIVE_RETURN_STATUSES,
+    closing=frozenset(ReturnStatus.values) - ACTIVE_RETURN_STATUSES,
+    lines=lambda ret: ReturnLine.objects.filter(return_request=ret),
+    taken=lambda: Conflict(
+        "line_in_return", _("One of these items is already in another return request.")
+    ),
+    not_now=_not_now,
+    record=_return_event,
+)
+
+
+# One step of the return table on the locked return (``_machine.machine_step``).
+_step = partial(machine_step, RETURNS)
 
 
 def _create(
@@ -436,24 +425,22 @@ def _refund(
     order = ret.order
     ids = _line_ids(ret)
     seller_pays = ret.postage_payer == ActorKind.SELLER and ret.postage is not None
-    key = f"return:{ret.public_id}"
+    # The seller's available balance pays the postage as far as it goes; the platform advances
+    # the rest (the seller's receivable, recovered from their next releases). A change-of-mind
+    # return refunds the item price only: the outbound shipping stays with the seller.
+    refund = refund_after_return(
+        order=order,
+        line_ids=ids,
+        idempotency_key=f"return:{ret.public_id}",
+        return_postage=ret.postage if seller_pays else None,
+        seller_pays_postage=seller_pays,
+        with_shipping=ret.kind != ReturnKind.CHANGE_OF_MIND,
+    )
     payload: dict[str, Any] = {}
-    try:
-        with transaction.atomic():
-            refund = refund_after_return(
-                order=order,
-                line_ids=ids,
-                idempotency_key=key,
-                return_postage=ret.postage if seller_pays else None,
-                seller_pays_postage=seller_pays,
-            )
-    except Conflict as exc:
-        if not (seller_pays and exc.code == "insufficient_funds"):
-            raise
-        # The seller's available balance cannot cover the postage yet: the items are refunded,
-        # the postage is recorded as owed (shown to staff through the event's payload).
-        refund = refund_after_return(order=order, line_ids=ids, idempotency_key=key)
-        payload["postage_unpaid"] = ret.postage.as_api() if ret.postage else None
+    if refund.postage_advanced_minor:
+        payload["postage_owed_by_seller"] = Money.from_minor(
+            refund.postage_advanced_minor, order.currency
+        ).as_api()
     now = clock.now()
     payload |= {
         "refund": refund.public_id,

@@ -293,6 +293,48 @@ def appeal_queue(*, user: Any, limit: int = 50) -> list[Dispute]:
     )
 
 
+# --- the arbitration screen and the evidence forms ---------------------------------------------
+
+MESSAGES_PAGE = 50
+
+
+def arbitration_messages(
+    *, user: Any, dispute: Dispute, cursor: str | None = None, limit: int = MESSAGES_PAGE
+) -> Page[Any]:
+    """The buyer–seller messages of the dispute's order, oldest first, at most 50 a page
+    (keyset, ``core.pagination``). Officers only (NotFound otherwise)."""
+    from comptoir.messaging.models import ConversationMessage
+
+    if not is_officer(user):
+        raise NotFound()
+    rows = ConversationMessage.objects.filter(
+        conversation__order_id=dispute.order_id, deleted_at=None
+    ).select_related("sender")
+    return paginate(
+        rows, order=("created_at", "pk"), cursor=cursor, limit=min(limit, MESSAGES_PAGE)
+    )
+
+
+def order_shipments(order: Order) -> list[Any]:
+    """The order's parcels (outbound and returns) with their scans, in shipping order."""
+    return list(order.shipments.prefetch_related("events").order_by("shipped_at", "pk"))
+
+
+def evidence_messages(order: Order, *, limit: int = 20) -> list[tuple[str, str, str]]:
+    """The latest messages with text of the buyer's conversation with the seller about the
+    order, newest first, as (public id, sender side, text): attachable as evidence."""
+    from comptoir.messaging.models import ConversationMessage
+
+    return list(
+        ConversationMessage.objects.filter(
+            conversation__order=order, conversation__buyer_id=order.buyer_id, deleted_at=None
+        )
+        .exclude(text="")
+        .order_by("-created_at", "-pk")
+        .values_list("public_id", "sender_side", "text")[:limit]
+    )
+
+
 # --- returns ------------------------------------------------------------------------------------
 
 

@@ -7,4 +7,4 @@ class HelpcenterConfig(AppConfig):
     verbose_name = "Help center"
 
     def ready(self) -> None:
-        from . import search, seeders  # noqa: F401  (registers the doc type and the seeder)
+        from . import search, seeders, sweeps  # noqa: F401  (doc type, seeder, sweep)

@@ -1,17 +1,23 @@
 """The "Contact us" page's data: the listed outbound channels (tickets' registry), each with
-its expected first-response time from the SLA policies and its details from settings."""
+its expected first-response time from the SLA policies and the details its registry entry
+gives (``OutboundChannel.contact_details``: the e-mail address, a phone number, postal
+addresses…). A channel without details, or whose details cannot be read, is listed with its
+label and response time only."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from comptoir.tickets.outbound import outbound_channels
+from comptoir.tickets.outbound import OutboundChannel, outbound_channels
 from comptoir.tickets.services.sla import policy_for
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,6 @@ def response_time(minutes: int) -> str:
 
 def contact_channels(*, language: str) -> list[ChannelCard]:
     """Listed channels, in registry order, with their response times and details."""
-    details: dict[str, Any] = getattr(settings, "HELPCENTER_CONTACT", {})
     cards = []
     for code, channel in outbound_channels.items():
         if not channel.listed:
@@ -49,10 +54,23 @@ def contact_channels(*, language: str) -> list[ChannelCard]:
                 code=code,
                 label=str(channel.label),
                 response_time=response_time(policy.first_response_minutes) if policy else None,
-                details=_localised(details.get(code, {}), language),
+                details=_localised(channel_details(channel), language),
             )
         )
     return cards
+
+
+def channel_details(channel: OutboundChannel) -> dict[str, Any]:
+    """What the channel's registry entry says to show, or nothing (never an error page)."""
+    provider = getattr(channel, "contact_details", None)
+    if provider is None:
+        return {}
+    try:
+        details = provider()
+    except Exception:  # a channel's display data must not take the Contact page down
+        logger.exception("Contact page: the details of channel %r could not be read", channel.code)
+        return {}
+    return dict(details) if isinstance(details, Mapping) else {}
 
 
 def _localised(value: Any, language: str) -> Any:

@@ -14,8 +14,8 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass
+from html import escape as html_escape
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from comptoir.core.pagination import InvalidCursor
@@ -24,6 +24,7 @@ from comptoir.core.search import search_remove as core_search_remove
 from comptoir.core.search.normaliser import STEMMERS, stem, synonyms, tokens
 from comptoir.core.search.ranking import (
     RankedDocument,
+    Stats,
     ranked_correct,
     ranked_cursor,
     ranked_cursor_read,
@@ -32,6 +33,7 @@ from comptoir.core.search.ranking import (
     ranked_prefix,
     ranked_remove,
     ranked_search,
+    ranked_stats,
 )
 
 from .enums import ArticleStatus
@@ -170,15 +172,17 @@ def search_articles(
         if after is None:
             raise InvalidCursor()
     corrected: str | None = None
-    groups = _groups(words, language)
+    stats = ranked_stats(doc_type=DOC_TYPE, language=language)
+    groups = _groups(words, language, stats)
     if len(words) <= TYPO_MAX_TERMS:
-        fixed = _corrected(words, groups, language)
+        fixed = _corrected(words, groups, language, stats)
         if fixed is not None:
-            groups = _groups(fixed, language)
+            groups = _groups(fixed, language, stats)
             corrected = " ".join(fixed)
     ranked = ranked_search(
         doc_type=DOC_TYPE,
         language=language,
+        stats=stats,
         groups=groups,
         include_private=include_internal,
         title_boost=TITLE_BOOST,
@@ -187,16 +191,18 @@ def search_articles(
         after=after,
     )
     page, more = ranked[:limit], len(ranked) > limit
-    articles = Article.objects.select_related("node").in_bulk([hit.doc_id for hit in page])
-    forms = frozenset().union(*groups) if groups else frozenset()
+    articles = (
+        Article.objects.select_related("node")
+        .defer("body_html")
+        .in_bulk([hit.doc_id for hit in page])
+    )
+    matcher = Matcher(frozenset().union(*groups) if groups else frozenset(), language)
     hits = [
         SearchHit(
             article=articles[hit.doc_id],
             score=hit.score,
-            title_html=highlight(articles[hit.doc_id].title, forms, language=language),
-            excerpt_html=highlight_excerpt(
-                articles[hit.doc_id].body_markdown, forms, language=language
-            ),
+            title_html=highlight(articles[hit.doc_id].title, matcher),
+            excerpt_html=highlight_excerpt(articles[hit.doc_id].body_markdown, matcher),
         )
         for hit in page
         if hit.doc_id in articles
@@ -205,28 +211,33 @@ def search_articles(
     return SearchResult(hits=hits, corrected_query=corrected, next_cursor=next_cursor)
 
 
-def _groups(words: list[str], language: str) -> list[frozenset[str]]:
+def _groups(words: list[str], language: str, stats: Stats) -> list[frozenset[str]]:
     """One group of forms per word; the last word, when unknown, also as a prefix."""
     groups = [_forms(word, language) for word in words]
     last = words[-1]
     if len(last) >= 3 and not last.isdigit():
-        known = ranked_df(doc_type=DOC_TYPE, language=language, terms=groups[-1])
+        known = ranked_df(doc_type=DOC_TYPE, language=language, terms=groups[-1], stats=stats)
         if not any(known.values()):
-            expansions = ranked_prefix(doc_type=DOC_TYPE, language=language, prefix=last)
+            expansions = ranked_prefix(
+                doc_type=DOC_TYPE, language=language, prefix=last, stats=stats
+            )
             groups[-1] = groups[-1] | frozenset(expansions)
     return groups
 
 
-def _corrected(words: list[str], groups: list[frozenset[str]], language: str) -> list[str] | None:
+def _corrected(
+    words: list[str], groups: list[frozenset[str]], language: str, stats: Stats
+) -> list[str] | None:
     """The words with the unknown ones replaced by their closest vocabulary word, or None when
     nothing was replaced."""
-    known = ranked_df(doc_type=DOC_TYPE, language=language, terms=frozenset().union(*groups))
+    terms = frozenset().union(*groups)
+    known = ranked_df(doc_type=DOC_TYPE, language=language, terms=terms, stats=stats)
     fixed = list(words)
     changed = False
     for index, (word, forms) in enumerate(zip(words, groups, strict=True)):
         if any(known.get(form) for form in forms):
             continue
-        replacement = ranked_correct(doc_type=DOC_TYPE, language=language, word=word)
+        replacement = ranked_correct(doc_type=DOC_TYPE, language=language, word=word, stats=stats)
         if replacement is not None and replacement != word:
             fixed[index] = replacement
             changed = True
@@ -238,34 +249,56 @@ def _corrected(words: list[str], groups: list[frozenset[str]], language: str) ->
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-def _matches(word: str, forms: frozenset[str], language: str) -> bool:
+class Matcher:
+    """Whether a word of an article is one of the query's forms (folded, or stemmed in the
+    article's language), remembered per word for the hits of one search."""
+
+    def __init__(self, forms: frozenset[str], language: str) -> None:
+        self.forms, self.language = forms, language
+        self._seen: dict[str, bool] = {}
+
+    def __call__(self, word: str) -> bool:
+        known = self._seen.get(word)
+        if known is None:
+            analysed = _analysed(word, self.language)
+            known = analysed is not None and not analysed.isdisjoint(self.forms)
+            self._seen[word] = known
+        return known
+
+
+@functools.lru_cache(maxsize=65536)
+def _analysed(word: str, language: str) -> frozenset[str] | None:
+    """A word of an article as the index sees it (folded, and stemmed), None for a stop word."""
     folded = fold(word)
     if folded in STOPWORDS:
-        return False
-    return bool({folded, _stem(folded, language)} & forms)
+        return None
+    return frozenset((folded, _stem(folded, language)))
 
 
-def highlight(text: str, forms: frozenset[str], *, language: str) -> SafeString:
+def highlight(text: str, matches: Matcher) -> SafeString:
+    """``text`` escaped, with the matching words in ``<mark>``."""
     out: list[str] = []
     position = 0
-    for match in _WORD.finditer(text):
-        out.append(escape(text[position : match.start()]))
-        word = match.group(0)
-        if _matches(word, forms, language):
-            out.append(f"<mark>{escape(word)}</mark>")
-        else:
-            out.append(escape(word))
-        position = match.end()
-    out.append(escape(text[position:]))
+    for found in _WORD.finditer(text):
+        if matches(found.group(0)):
+            out.append(html_escape(text[position : found.start()]))
+            out.append(f"<mark>{html_escape(found.group(0))}</mark>")
+            position = found.end()
+    out.append(html_escape(text[position:]))
     return mark_safe("".join(out))
 
 
-def highlight_excerpt(markdown_text: str, forms: frozenset[str], *, language: str) -> SafeString:
-    plain = plain_text(markdown_text)
+@functools.lru_cache(maxsize=1024)
+def _plain(markdown_text: str) -> str:
+    return plain_text(markdown_text)
+
+
+def highlight_excerpt(markdown_text: str, matches: Matcher) -> SafeString:
+    plain = _plain(markdown_text)
     start = 0
-    for match in _WORD.finditer(plain):
-        if _matches(match.group(0), forms, language):
-            start = max(0, match.start() - 60)
+    for found in _WORD.finditer(plain):
+        if matches(found.group(0)):
+            start = max(0, found.start() - 60)
             break
     if start:
         space = plain.find(" ", start)
@@ -274,4 +307,4 @@ def highlight_excerpt(markdown_text: str, forms: frozenset[str], *, language: st
     if start + EXCERPT_CHARS < len(plain):
         window = window.rsplit(" ", 1)[0] + "…"
     prefix = "…" if start else ""
-    return mark_safe(prefix + highlight(window, forms, language=language))
+    return mark_safe(prefix + highlight(window, matches))

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import translation
@@ -21,7 +21,11 @@ from django.utils.translation import gettext as _
 from comptoir.core import clock
 from comptoir.core.errors import NotFound, ValidationFailed
 from comptoir.core.outbox import email_enqueue
-from comptoir.core.uploads import upload_create_anonymous, uploads_bound_to
+from comptoir.core.uploads import (
+    upload_create_anonymous,
+    uploads_bound_to,
+    uploads_delete_anonymous,
+)
 from comptoir.core.uploads.services import ANONYMOUS_KINDS
 from comptoir.taxonomy.models import Node
 from comptoir.taxonomy.selectors import node_get
@@ -309,3 +313,32 @@ def pending_request_verify(*, token: str) -> str:
     pending.ticket_number = result.ticket.number
     pending.save(update_fields=["verified_at", "ticket_number"])
     return result.ticket.number
+
+
+def unverified_retention() -> timedelta:
+    """How long a request whose address was never verified is kept (with its files), counted
+    from its creation; never less than the life of its link (``HELPCENTER_UNVERIFIED_RETENTION_DAYS``)."""
+    days = getattr(settings, "HELPCENTER_UNVERIFIED_RETENTION_DAYS", 7)
+    return max(timedelta(days=days), PENDING_TTL)
+
+
+@transaction.atomic
+def pending_requests_purge(*, now: Any, batch: int = 100) -> int:
+    """Delete up to ``batch`` requests that were never verified, whose link has expired and
+    that are older than ``unverified_retention()``, with their anonymous uploads (files after
+    commit). Rows are locked (skipped when another worker holds them, on PostgreSQL), and the
+    verification takes the same lock, so a request is never verified while being purged.
+    Returns the number of requests deleted."""
+    candidates = PendingContactRequest.objects.filter(
+        verified_at__isnull=True, expires_at__lte=now, created_at__lte=now - unverified_retention()
+    ).order_by("pk")
+    if connection.features.has_select_for_update_skip_locked:
+        candidates = candidates.select_for_update(skip_locked=True)
+    rows = list(candidates.values_list("pk", "upload_ids")[:batch])
+    if not rows:
+        return 0
+    uploads_delete_anonymous(ids=[int(pk) for _pk, ids in rows for pk in (ids or [])])
+    deleted, _by_model = PendingContactRequest.objects.filter(
+        pk__in=[pk for pk, _ids in rows], verified_at__isnull=True
+    ).delete()
+    return int(deleted)

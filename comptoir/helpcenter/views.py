@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from comptoir.core.errors import ApplicationError, NotFound
 from comptoir.core.ids import new_token
+from comptoir.core.pagination import InvalidCursor
 from comptoir.core.uploads import UploadKind, upload_create
 from comptoir.orders.selectors import order_list_for_buyer
 from comptoir.taxonomy.selectors import effective_settings, node_get, node_tree
@@ -107,20 +108,54 @@ def feedback(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(reverse("helpcenter:article", args=[slug]) + f"?lang={language}#feedback")
 
 
+SEARCH_PAGE_SIZE = 10
+
+
+def _start(request: HttpRequest) -> int:
+    """The rank of a page's first result (display only: the cursor says where the page is)."""
+    try:
+        return max(1, min(int(request.GET.get("start", "1")), 100_000))
+    except ValueError:
+        return 1
+
+
 def search(request: HttpRequest) -> HttpResponse:
+    """Results ``SEARCH_PAGE_SIZE`` at a time; "More results" carries the API's keyset cursor
+    (a plain link without JavaScript). A cursor that is forged, stale or of another query
+    gives the first page again, with a note."""
     language = _lang(request)
     query = request.GET.get("q", "").strip()[:200]
-    result = (
-        selectors.article_search(user=request.user, query=query, language=language)
-        if query
-        else None
-    )
+    cursor = request.GET.get("cursor", "").strip()[:500] or None
+    start, cursor_refused = (_start(request) if cursor else 1), False
+    result = None
+    if query:
+        try:
+            result = selectors.article_search(
+                user=request.user,
+                query=query,
+                language=language,
+                limit=SEARCH_PAGE_SIZE,
+                cursor=cursor,
+            )
+        except InvalidCursor:
+            cursor_refused, start = True, 1
+            result = selectors.article_search(
+                user=request.user, query=query, language=language, limit=SEARCH_PAGE_SIZE
+            )
     template = (
         "helpcenter/_results.html"
         if request.headers.get("HX-Request")
         else "helpcenter/search.html"
     )
-    return render(request, template, {"query": query, "result": result})
+    context = {
+        "query": query,
+        "result": result,
+        "language": language,
+        "start": start,
+        "next_start": start + len(result.hits) if result else 1,
+        "cursor_refused": cursor_refused,
+    }
+    return render(request, template, context)
 
 
 def contact_us(request: HttpRequest) -> HttpResponse:

@@ -110,13 +110,14 @@ class BalanceOut(Schema):
     available: MoneyOut
     in_transit: MoneyOut
     paid_out: MoneyOut
+    owed: MoneyOut  # owed to the platform (advanced return postage), netted from next releases
 
 
 @router.get(
     "/sellers/me/balance",
     response={200: BalanceOut, 401: ErrorOut, 404: ErrorOut},
     summary="The seller's balances",
-    description="Held (escrow of the shop's orders), available (payable), in transit and paid out. `shop`: a slug, else the first shop.",
+    description="Held (escrow of the shop's orders), available (payable), in transit, paid out, and owed to the platform (return postage it advanced while the available balance was short, taken from the next releases). `shop`: a slug, else the first shop.",
 )
 def sellers_balance(
     request: HttpRequest, shop: str | None = Query(None, max_length=80)
@@ -129,6 +130,7 @@ def sellers_balance(
         "available": _m(b.available),
         "in_transit": _m(b.in_transit),
         "paid_out": _m(b.paid_out),
+        "owed": _m(b.owed),
     }
 
 

@@ -75,6 +75,8 @@ def ledger_check(*, limit: int = 50) -> CheckReport:
             problems.append(f"account {key} is negative: {actual}")
         if kind == AccountKind.PROVIDER_CLEARING and actual > 0:
             problems.append(f"account {key}: more paid out than captured ({actual})")
+        if kind == AccountKind.SELLER_RECEIVABLE and actual > 0:
+            problems.append(f"account {key}: the platform owes it ({actual}), it should not")
         if len(problems) > limit:
             break
     # 3. Every hold's escrow postings = captured - released - refunded.
@@ -133,7 +135,18 @@ def ledger_check(*, limit: int = 50) -> CheckReport:
     )
     if shipping_wrong:
         problems.append(f"{shipping_wrong} orders had shipping refunded without every line")
-    # 5. Nothing stuck: provider calls dead in the outbox, or pending for too long; transfers failed.
+    # 5. A seller's debt is recovered before they are credited: never a debt and an available
+    # balance at once.
+    debtors = Account.objects.filter(kind=AccountKind.SELLER_RECEIVABLE, balance_minor__lt=0)
+    both = Account.objects.filter(
+        kind=AccountKind.SELLER_PAYABLE,
+        balance_minor__gt=0,
+        shop_id__in=debtors.values("shop_id"),
+        currency__in=debtors.values("currency"),
+    ).values_list("key", flat=True)
+    for key in both[:limit]:
+        problems.append(f"account {key}: available while the seller owes the platform")
+    # 6. Nothing stuck: provider calls dead in the outbox, or pending for too long; transfers failed.
     stuck = OutboxMessage.objects.filter(kind__in=LEDGER_OUTBOX_KINDS).filter(
         Q(state=OutboxState.DEAD)
         | Q(

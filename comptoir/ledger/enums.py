@@ -14,10 +14,17 @@ class AccountKind(models.TextChoices):
     PLATFORM_REVENUE = "platform_revenue", _("Platform revenue (commission)")
     REFUNDS_IN_TRANSIT = "refunds_in_transit", _("Refunds in transit")
     PAYOUTS_IN_TRANSIT = "payouts_in_transit", _("Payouts in transit (one per shop)")
+    # What a seller owes the platform (one per shop and currency): return postage the platform
+    # advanced to a buyer because the seller's available balance could not cover it. An asset,
+    # signed like the clearing account: never above 0; its negative balance is the debt, recovered
+    # from the seller's next releases before anything is credited to their payable.
+    SELLER_RECEIVABLE = "seller_receivable", _("Owed by the seller to the platform")
 
 
-# Every account but the clearing account holds money someone is owed: it may never go below 0.
-NON_NEGATIVE_KINDS = frozenset(k for k in AccountKind.values if k != AccountKind.PROVIDER_CLEARING)
+# Assets of the platform, signed negative: the clearing account and sellers' receivables.
+NON_POSITIVE_KINDS = frozenset({AccountKind.PROVIDER_CLEARING, AccountKind.SELLER_RECEIVABLE})
+# Every other account holds money someone is owed: it may never go below 0.
+NON_NEGATIVE_KINDS = frozenset(k for k in AccountKind.values if k not in NON_POSITIVE_KINDS)
 
 
 class EntryKind(models.TextChoices):

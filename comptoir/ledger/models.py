@@ -18,6 +18,7 @@ from comptoir.core.money import Money
 
 from .enums import (
     NON_NEGATIVE_KINDS,
+    NON_POSITIVE_KINDS,
     AccountKind,
     EntryKind,
     HoldKind,
@@ -60,6 +61,10 @@ class Account(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind=AccountKind.PROVIDER_CLEARING) | Q(balance_minor__lte=0),
                 name="ledger_clearing_not_positive",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=sorted(NON_POSITIVE_KINDS)) | Q(balance_minor__lte=0),
+                name="ledger_asset_not_positive",
             ),
             models.UniqueConstraint(
                 fields=["order"],
@@ -303,8 +308,11 @@ class _Transfer(models.Model):
 class Refund(_Transfer):
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(max_length=40)
-    # Of the amount: return postage charged to the seller's payable (seller-paid returns).
+    # Of the amount: return postage charged to the seller (seller-paid returns)…
     postage_minor = models.BigIntegerField(default=0)
+    # …of which the platform advanced this much because the seller's available balance was short
+    # (the seller's receivable, recovered from their next releases).
+    postage_advanced_minor = models.BigIntegerField(default=0)
     entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -312,7 +320,9 @@ class Refund(_Transfer):
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount_minor__gt=0, postage_minor__gte=0)
-                & Q(amount_minor__gte=F("postage_minor")),
+                & Q(amount_minor__gte=F("postage_minor"))
+                & Q(postage_advanced_minor__gte=0)
+                & Q(postage_minor__gte=F("postage_advanced_minor")),
                 name="ledger_refund_positive",
             ),
             models.CheckConstraint(

@@ -152,6 +152,9 @@ class Balance:
     available: Money
     in_transit: Money
     paid_out: Money
+    # Owed to the platform: return postage it advanced while ``available`` was short,
+    # recovered from the next releases (``seller_receivable``).
+    owed: Money
 
 
 def seller_balance(*, shop: Shop, currency: str = "EUR") -> Balance:
@@ -173,6 +176,7 @@ def seller_balance(*, shop: Shop, currency: str = "EUR") -> Balance:
         available=Money.from_minor(account_sum(AccountKind.SELLER_PAYABLE), currency),
         in_transit=Money.from_minor(account_sum(AccountKind.PAYOUTS_IN_TRANSIT), currency),
         paid_out=Money.from_minor(int(paid or 0), currency),
+        owed=Money.from_minor(-account_sum(AccountKind.SELLER_RECEIVABLE), currency),
     )
 
 

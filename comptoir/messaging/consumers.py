@@ -18,6 +18,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from comptoir.core.errors import ApplicationError
 from comptoir.core.groups import user_group
+from comptoir.core.realtime import event_text
 
 TYPING_INTERVAL = 2.0
 
@@ -86,4 +87,4 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
             return
 
     async def event_push(self, message: dict[str, Any]) -> None:
-        await self.send_json(message["event"])
+        await self.send(text_data=event_text(message))

@@ -88,7 +88,9 @@ class InboxSource:
     # Notifications this source already shows as its own items (one event, one item).
     hides_notifications: Callable[[], Q] | None = None
     # Optional: the key of an ``inbox_count_groups`` entry that counts this source together
-    # with others of the same group in one query (for ``inbox_unread_counts``).
+    # with others of the same group in one query (for ``inbox_unread_counts``). In the
+    # "notifications" group, a source's unread count is the user's unread notifications that
+    # its ``hides_notifications`` matches (its items are those notifications).
     count_group: str = ""
 
 

@@ -366,6 +366,13 @@ def _conversation_group_counts(*, user_ids: list[int], sources: list[str]) -> di
     return totals
 
 
+def _notification_backed(key: str) -> bool:
+    """A source of the "notifications" count group other than the notifications themselves
+    counts the user's unread notifications its ``hides_notifications`` matches (support
+    replies, dispute updates): its items are those notifications."""
+    return key in inbox_sources and inbox_sources.get(key).hides_notifications is not None
+
+
 def _notification_group_query(user_ids: list[int], sources: tuple[str, ...]) -> Any:
     from django.db.models import Count
 
@@ -373,8 +380,10 @@ def _notification_group_query(user_ids: list[int], sources: tuple[str, ...]) -> 
     if "notifications" in sources:
         hidden = hidden_notifications()
         counts["shown"] = Count("pk", filter=~hidden) if hidden is not None else Count("pk")
-    if "support" in sources:
-        counts["replies"] = Count("pk", filter=_reply_notifications())
+    for index, key in enumerate(k for k in sources if k != "notifications"):
+        hides = inbox_sources.get(key).hides_notifications
+        assert hides is not None  # _notification_backed
+        counts[f"source_{index}"] = Count("pk", filter=hides())
     return (
         Notification.objects.filter(user_id__in=user_ids, read_at__isnull=True)
         .order_by()
@@ -385,9 +394,10 @@ def _notification_group_query(user_ids: list[int], sources: tuple[str, ...]) -> 
 
 
 def _notification_group_counts(*, user_ids: list[int], sources: list[str]) -> dict[int, int]:
-    """Unread notifications (less those other sources show) and unread support replies, in
-    one grouped query over the unread-notification index."""
-    members = tuple(sorted(k for k in sources if k in ("notifications", "support")))
+    """Unread notifications (less those other sources show) and the unread items of the
+    sources made of notifications (support replies, dispute updates), in one grouped query
+    over the unread-notification index."""
+    members = tuple(sorted(k for k in sources if k == "notifications" or _notification_backed(k)))
     if not members or not user_ids:
         return {}
     rows = compiled.rows_for_ids(

@@ -204,6 +204,10 @@ PAYMENT_WEBHOOK_TOLERANCE = env_int("PAYMENT_WEBHOOK_TOLERANCE", 300)  # seconds
 # Attempts of one refund or payout at the provider before it is shown to staff as failed.
 LEDGER_PROVIDER_MAX_ATTEMPTS = env_int("LEDGER_PROVIDER_MAX_ATTEMPTS", 3)
 
+# Contact requests of visitors whose address is never verified are deleted, with their
+# attachments, this many days after they were made (sweep "helpcenter.unverified_requests").
+HELPCENTER_UNVERIFIED_RETENTION_DAYS = env_int("HELPCENTER_UNVERIFIED_RETENTION_DAYS", 7)
+
 # Help center "Contact us" page (comptoir.helpcenter): details shown next to each listed channel.
 # Fictional demo values (PRODUCT.md §9); {"fr": …, "en": …} values are shown in the page's language.
 HELPCENTER_CONTACT = {

@@ -6,9 +6,9 @@ one of these). Deliverers run inside the business transaction and must only writ
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +36,11 @@ class OutboundChannel:
     # True: a new ticket's acknowledgement (and its search indexing) runs after commit from the
     # outbox (tickets.followups), not inside the intake request.
     deferred_acknowledge: bool = False
+    # What the Contact page shows under the channel (issue 6), read when the page is drawn:
+    # e.g. {"address": "support@…"} for e-mail, {"number", "hours"} for phone, {"addresses"}
+    # for post, {"accounts"} for social; {"fr": …, "en": …} values are shown in the page's
+    # language. None: the page shows the label and the response time only.
+    contact_details: Callable[[], Mapping[str, Any]] | None = None
 
 
 outbound_channels: Registry[OutboundChannel] = Registry("outbound channels")

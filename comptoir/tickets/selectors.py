@@ -5,8 +5,6 @@ NotFound, like "does not exist"."""
 
 from __future__ import annotations
 
-import threading
-import time
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -17,6 +15,7 @@ from comptoir.core.pagination import Page, paginate
 from comptoir.core.search import search_filter
 from comptoir.core.uploads import Upload
 
+from . import desk_cache
 from .enums import MessageKind
 from .models import AuditEvent, Message, MessageAttachment, Ticket
 from .search import DOC_TYPE
@@ -107,28 +106,13 @@ def attachment_visible_to(user: Any, upload: Upload) -> bool:
     return attachments.exists()
 
 
-# --- taxonomy codes for the predictor, cached (dropped by the taxonomy-changed hook) ----------
-
-_codes_lock = threading.Lock()
-_codes: tuple[float, list[str]] | None = None
-_CODES_TTL = 300.0
+# --- taxonomy codes for the predictor, from the desk cache (tickets.desk_cache) ----------------
 
 
 def forget_node_codes() -> None:
-    global _codes
-    with _codes_lock:
-        _codes = None
+    desk_cache.forget()
 
 
 def predictable_node_codes() -> list[str]:
     """The live second-level codes (what the node predictor may answer)."""
-    global _codes
-    cached = _codes
-    if cached is not None and time.monotonic() - cached[0] < _CODES_TTL:
-        return cached[1]
-    from comptoir.taxonomy.selectors import node_codes
-
-    codes = node_codes(level=2)
-    with _codes_lock:
-        _codes = (time.monotonic(), codes)
-    return codes
+    return desk_cache.desk_data().predictable_codes

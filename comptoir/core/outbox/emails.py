@@ -55,6 +55,11 @@ def email_enqueue(
 @register_outbox_handler(EMAIL_KIND)
 def send_email(payload: dict[str, Any]) -> None:
     """Send through the configured backend (SMTP in production), with a connection timeout."""
+    send_message(email_message(payload))
+
+
+def email_message(payload: dict[str, Any]) -> EmailMultiAlternatives:
+    """The mail of an ``email_enqueue`` payload (other outbox kinds add parts to it)."""
     message = EmailMultiAlternatives(
         subject=payload["subject"],
         body=payload["body_text"],
@@ -65,6 +70,11 @@ def send_email(payload: dict[str, Any]) -> None:
     )
     if payload.get("body_html"):
         message.attach_alternative(payload["body_html"], "text/html")
+    return message
+
+
+def send_message(message: EmailMultiAlternatives) -> None:
+    """Through the configured backend with a connection timeout; raises to ask for a retry."""
     connection = get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", 10))
     sent = connection.send_messages([message])
     if not sent:

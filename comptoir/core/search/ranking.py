@@ -20,8 +20,7 @@ on SQLite: |A∩B| / |A∪B| over the padded trigrams)."""
 
 from __future__ import annotations
 
-import math
-import threading
+import secrets
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,10 +30,41 @@ from django.core import signing
 from django.db import connection, transaction
 
 from .normaliser import MAX_TOKEN, normalise
+from .vocabulary import (
+    PREFIX_EXPANSIONS,
+    TRIGRAM_MIN_SIMILARITY,
+    Vocabulary,
+    correct,
+    df_of,
+    similarity,
+    trigrams,
+    vocabulary,
+)
+
+__all__ = [
+    "PREFIX_EXPANSIONS",
+    "TRIGRAM_MIN_SIMILARITY",
+    "RankedDocument",
+    "RankedHit",
+    "Stats",
+    "idf",
+    "ranked_correct",
+    "ranked_cursor",
+    "ranked_cursor_read",
+    "ranked_df",
+    "ranked_index",
+    "ranked_index_many",
+    "ranked_prefix",
+    "ranked_rebuild_stats",
+    "ranked_remove",
+    "ranked_search",
+    "ranked_stats",
+    "ranked_vocabulary",
+    "similarity",
+    "trigrams",
+]
 
 K1, B = 1.2, 0.75
-TRIGRAM_MIN_SIMILARITY = 0.3
-PREFIX_EXPANSIONS = 5
 _CURSOR_SALT = "comptoir.search.ranked"
 
 _POSTINGS = "core_search_searchposting"
@@ -122,21 +152,28 @@ def _bump_terms(cursor: Any, doc_type: str, language: str, terms: Sequence[str],
     )
 
 
+def _new_version() -> int:
+    """A fresh statistics version: random, not a counter, so that a version seen by a cache is
+    never reused for other contents (tests roll back; a restored backup restarts a counter)."""
+    return secrets.randbits(62) + 1
+
+
 def _bump_stats(cursor: Any, doc_type: str, language: str, documents: int, length: float) -> None:
+    version = _new_version()
     if documents < 0:  # a removal: the row exists (an insert would break the checks)
         cursor.execute(
             f"UPDATE {_STATS} SET documents = documents + %s, total_length = total_length + %s, "
-            "version = version + 1 WHERE doc_type = %s AND language = %s",
-            [documents, length, doc_type, language],
+            "version = %s WHERE doc_type = %s AND language = %s",
+            [documents, length, version, doc_type, language],
         )
         return
     cursor.execute(
         f"INSERT INTO {_STATS} (doc_type, language, documents, total_length, version) "
-        "VALUES (%s, %s, %s, %s, 1) ON CONFLICT (doc_type, language) DO UPDATE SET "
+        "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (doc_type, language) DO UPDATE SET "
         f"documents = {_STATS}.documents + EXCLUDED.documents, "
         f"total_length = {_STATS}.total_length + EXCLUDED.total_length, "
-        f"version = {_STATS}.version + 1",
-        [doc_type, language, documents, length],
+        "version = EXCLUDED.version",
+        [doc_type, language, documents, length, version],
     )
 
 
@@ -234,179 +271,43 @@ def ranked_stats(*, doc_type: str, language: str) -> Stats:
     return Stats(documents=int(row[0]), average_length=float(row[1]) / row[0], version=int(row[2]))
 
 
-def ranked_df(*, doc_type: str, language: str, terms: Iterable[str]) -> dict[str, int]:
-    wanted = sorted(set(terms))
-    if not wanted:
-        return {}
-    marks = ", ".join(["%s"] * len(wanted))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT term, df FROM {_TERMS} WHERE doc_type = %s AND language = %s "
-            f"AND term IN ({marks})",
-            [doc_type, language, *wanted],
-        )
-        return {str(term): int(df) for term, df in cursor.fetchall()}
+def ranked_vocabulary(*, doc_type: str, language: str, stats: Stats | None = None) -> Vocabulary:
+    """The cached vocabulary of ``doc_type`` in ``language`` (reloaded when the stats change)."""
+    stats = stats or ranked_stats(doc_type=doc_type, language=language)
+    return vocabulary(doc_type=doc_type, language=language, version=stats.version)
+
+
+def ranked_df(
+    *, doc_type: str, language: str, terms: Iterable[str], stats: Stats | None = None
+) -> dict[str, int]:
+    voc = ranked_vocabulary(doc_type=doc_type, language=language, stats=stats)
+    return df_of(voc, terms)
 
 
 def ranked_prefix(
-    *, doc_type: str, language: str, prefix: str, limit: int = PREFIX_EXPANSIONS
+    *,
+    doc_type: str,
+    language: str,
+    prefix: str,
+    limit: int = PREFIX_EXPANSIONS,
+    stats: Stats | None = None,
 ) -> list[str]:
     """The most frequent words of the vocabulary starting with ``prefix`` (a word being typed)."""
     if not prefix:
         return []
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT term FROM {_TERMS} WHERE doc_type = %s AND language = %s "
-            "AND term >= %s AND term < %s ORDER BY df DESC, term LIMIT %s",
-            [doc_type, language, prefix, upper, limit],
-        )
-        return [str(row[0]) for row in cursor.fetchall()]
+    voc = ranked_vocabulary(doc_type=doc_type, language=language, stats=stats)
+    return voc.prefixed(prefix, limit)
 
 
-# --- typo correction -----------------------------------------------------------------------------
-
-
-def trigrams(word: str) -> set[str]:
-    """pg_trgm's trigrams of one word: two spaces before, one after."""
-    padded = f"  {word} "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
-
-
-def similarity(a: str, b: str) -> float:
-    ta, tb = trigrams(a), trigrams(b)
-    return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
-
-
-@dataclass
-class _Vocabulary:
-    version: int
-    df: dict[str, int]
-    index: dict[str, set[str]]
-
-
-_vocabularies: dict[tuple[str, str, str, str], _Vocabulary] = {}
-_vocabulary_lock = threading.Lock()
-
-
-def _vocabulary(doc_type: str, language: str, version: int) -> _Vocabulary:
-    key = (str(connection.settings_dict.get("NAME")), connection.alias, doc_type, language)
-    cached = _vocabularies.get(key)
-    if cached is not None and cached.version == version:
-        return cached
-    with _vocabulary_lock, connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT term, df FROM {_TERMS} WHERE doc_type = %s AND language = %s",
-            [doc_type, language],
-        )
-        df = {str(term): int(n) for term, n in cursor.fetchall()}
-        index: dict[str, set[str]] = {}
-        for word in df:
-            if len(word) >= 3 and not word.isdigit():
-                for gram in trigrams(word):
-                    index.setdefault(gram, set()).add(word)
-        vocabulary = _Vocabulary(version=version, df=df, index=index)
-        _vocabularies[key] = vocabulary
-        return vocabulary
-
-
-def ranked_correct(*, doc_type: str, language: str, word: str) -> str | None:
+def ranked_correct(
+    *, doc_type: str, language: str, word: str, stats: Stats | None = None
+) -> str | None:
     """The closest word of the vocabulary (trigram similarity ≥ 0.3; ties: the most frequent,
     then the greatest in sort order), or None."""
     if len(word) < 3 or word.isdigit():
         return None
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT term FROM (SELECT term, df, similarity(term, %s) AS s "
-                f"FROM {_TERMS} WHERE doc_type = %s AND language = %s AND term %% %s) t "
-                "WHERE t.s >= %s ORDER BY t.s DESC, t.df DESC, t.term DESC LIMIT 1",
-                [word, doc_type, language, word, TRIGRAM_MIN_SIMILARITY],
-            )
-            row = cursor.fetchone()
-        return str(row[0]) if row else None
-    stats = ranked_stats(doc_type=doc_type, language=language)
-    vocabulary = _vocabulary(doc_type, language, stats.version)
-    candidates = set().union(*(vocabulary.index.get(gram, set()) for gram in trigrams(word)))
-    best: tuple[float, int, str] | None = None
-    for candidate in candidates:
-        rank = (_float4(similarity(word, candidate)), vocabulary.df[candidate], candidate)
-        if rank[0] >= TRIGRAM_MIN_SIMILARITY and (best is None or rank > best):
-            best = rank
-    return best[2] if best else None
-
-
-def _float4(value: float) -> float:
-    """pg_trgm's similarity is a ``real``: compare at that precision on SQLite too."""
-    import struct
-
-    return float(struct.unpack("f", struct.pack("f", value))[0])
-
-
-# --- the ranked query ----------------------------------------------------------------------------
-
-
-def idf(documents: int, df: int) -> float:
-    return math.log(1 + (documents - df + 0.5) / (df + 0.5))
-
-
-def ranked_search(
-    *,
-    doc_type: str,
-    language: str,
-    groups: Sequence[Iterable[str]],
-    include_private: bool = False,
-    title_boost: float = 0.0,
-    keyword_boost: float = 0.0,
-    limit: int = 10,
-    after: tuple[float, int] | None = None,
-) -> list[RankedHit]:
-    """The best ``limit`` documents for the query terms (each a group of forms), best first,
-    after the (score, doc_id) of a previous page's last hit when given."""
-    clean = [sorted({form for form in group if form}) for group in groups]
-    clean = [group for group in clean if group]
-    if not clean:
-        return []
-    stats = ranked_stats(doc_type=doc_type, language=language)
-    if not stats.documents:
-        return []
-    df = ranked_df(doc_type=doc_type, language=language, terms=[f for g in clean for f in g])
-    rows: list[Any] = []
-    selects = []
-    for index, group in enumerate(clean):
-        present = [form for form in group if df.get(form)]
-        if not present:
-            continue
-        weight = idf(stats.documents, max(df[form] for form in present))
-        for form in present:
-            selects.append("SELECT %s AS term, %s AS grp, %s AS idf")
-            rows += [form, index, weight]
-    if not selects:
-        return []
-    private = "" if include_private else " AND p.private = %s"
-    norm = K1 * B / stats.average_length
-    sql = (
-        "SELECT s.doc_id, ROUND(CAST(SUM(s.idf * ((s.tf * %s) / (s.tf + %s + %s * s.len) "
-        "+ %s * s.in_title + %s * s.in_keywords)) AS NUMERIC), 6) AS score FROM ("
-        "SELECT p.doc_id AS doc_id, q.grp AS grp, q.idf AS idf, SUM(p.tf) AS tf, "
-        "MAX(p.length) AS len, MAX(p.in_title) AS in_title, MAX(p.in_keywords) AS in_keywords "
-        f"FROM {_POSTINGS} p JOIN ({' UNION ALL '.join(selects)}) q ON p.term = q.term "
-        f"WHERE p.doc_type = %s AND p.language = %s{private} "
-        "GROUP BY p.doc_id, q.grp, q.idf) s GROUP BY s.doc_id"
-    )
-    params: list[Any] = [K1 + 1, K1 * (1 - B), norm, title_boost, keyword_boost, *rows]
-    params += [doc_type, language]
-    if not include_private:
-        params.append(False)
-    outer = f"SELECT r.doc_id, r.score FROM ({sql}) r"
-    if after is not None:
-        outer += " WHERE r.score < %s OR (r.score = %s AND r.doc_id > %s)"
-        params += [after[0], after[0], after[1]]
-    outer += " ORDER BY r.score DESC, r.doc_id LIMIT %s"
-    params.append(int(limit))
-    with connection.cursor() as cursor:
-        cursor.execute(outer, params)
-        return [RankedHit(doc_id=int(row[0]), score=float(row[1])) for row in cursor.fetchall()]
+    voc = ranked_vocabulary(doc_type=doc_type, language=language, stats=stats)
+    return correct(voc=voc, doc_type=doc_type, language=language, word=word)
 
 
 # --- cursors -------------------------------------------------------------------------------------
@@ -427,3 +328,6 @@ def ranked_cursor_read(*, scope: str, cursor: str) -> tuple[float, int] | None:
     if found_scope != scope:
         return None
     return float(score), int(doc_id)
+
+
+from .ranked_query import idf, ranked_search  # noqa: E402  (after the names it uses)

@@ -10,6 +10,7 @@ from .services import (
     upload_create,
     upload_create_anonymous,
     uploads_bound_to,
+    uploads_delete_anonymous,
 )
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "upload_create",
     "upload_create_anonymous",
     "uploads_bound_to",
+    "uploads_delete_anonymous",
 ]

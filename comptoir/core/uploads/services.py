@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import re
 import unicodedata
@@ -28,6 +29,8 @@ from comptoir.core.errors import ApplicationError
 from comptoir.core.registry import Registry
 
 from .models import Upload, UploadKind
+
+logger = logging.getLogger(__name__)
 
 # Detected MIME type → (kind, stored extension). Anything else is refused.
 ACCEPTED_TYPES: dict[str, tuple[str, str]] = {
@@ -263,6 +266,31 @@ def uploads_bound_to(*, binding: str, ids: Iterable[int]) -> list[Upload]:
         pk__in=wanted, owner__isnull=True, anonymous_key=anonymous_key_for(binding)
     ).in_bulk()
     return [found[pk] for pk in wanted if pk in found]
+
+
+@transaction.atomic
+def uploads_delete_anonymous(*, ids: Iterable[int]) -> int:
+    """Delete the anonymous uploads among ``ids`` (rows now, files once the transaction has
+    committed): the caller abandons the secret they were bound to (e.g. a contact request
+    whose address was never verified). Uploads with an owner are never touched. Idempotent."""
+    wanted = sorted({int(pk) for pk in ids})
+    if not wanted:
+        return 0
+    doomed = Upload.objects.filter(pk__in=wanted, owner__isnull=True).exclude(anonymous_key="")
+    names = [name for name in doomed.values_list("file", flat=True) if name]
+    deleted, _by_model = doomed.delete()
+    if names:
+        storage = Upload._meta.get_field("file").storage  # type: ignore[union-attr]
+
+        def remove_files() -> None:
+            for name in names:
+                try:
+                    storage.delete(name)
+                except OSError:  # already gone, or the disk refuses: the row is gone anyway
+                    logger.warning("uploads: could not delete the file %s", name)
+
+        transaction.on_commit(remove_files)
+    return int(deleted)
 
 
 def _store(

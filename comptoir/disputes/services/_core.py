@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from comptoir.core import clock
@@ -20,12 +19,21 @@ from comptoir.disputes.enums import ACTIVE_STATUSES, DisputeStatus
 from comptoir.disputes.models import Dispute, DisputeEvent, DisputeLine
 from comptoir.disputes.selectors import dispute_actors, dispute_scope
 from comptoir.disputes.transitions import TRANSITIONS
+from comptoir.ledger.services import orders_lock
 from comptoir.orders.models import Order
+
+from ._machine import Machine, machine_step
 
 
 def lock(pk: int) -> Dispute:
-    """Lock the dispute row only (``of=self``: never its order, which the ledger's postings
-    reference, so a lock on it would deadlock against the release sweep)."""
+    """Lock the dispute's order row, then the dispute row: the one lock order of every write
+    that may move the order's money (order ``FOR NO KEY UPDATE``, dispute, return, escrow holds,
+    accounts; ``ledger.services.orders_lock``). Carrier tracking locks the order before the
+    holds too, so a refund can never hold the holds while waiting for the order."""
+    order_id = Dispute.objects.filter(pk=pk).values_list("order_id", flat=True).first()
+    if order_id is None:
+        raise NotFound()
+    orders_lock([order_id])
     return Dispute.objects.select_for_update(of=("self",)).select_related("order").get(pk=pk)
 
 
@@ -89,6 +97,23 @@ def event_record(
     return event
 
 
+def _dispute_event(dispute: Dispute, **fields: Any) -> DisputeEvent:
+    return event_record(dispute=dispute, **fields)
+
+
+DISPUTES = Machine(
+    table=TRANSITIONS,
+    active=ACTIVE_STATUSES,
+    closing=frozenset({DisputeStatus.CLOSED, DisputeStatus.CANCELLED}),
+    lines=lambda dispute: DisputeLine.objects.filter(dispute=dispute),
+    taken=lambda: Conflict(
+        "line_in_dispute", _("One of these items is already in another active dispute.")
+    ),
+    not_now=not_now,
+    record=_dispute_event,
+)
+
+
 def transition(
     dispute: Dispute,
     action: str,
@@ -98,38 +123,15 @@ def transition(
     due_at: dt.datetime | None = None,
     payload: dict[str, Any] | None = None,
 ) -> DisputeEvent:
-    t = TRANSITIONS[action]
-    if dispute.status not in t.sources or actor_kind not in t.actors:
-        raise not_now(dispute, action)
-    old = dispute.status
-    now = clock.now()
-    dispute.status = t.target
-    dispute.due_at = due_at
-    fields = ["status", "due_at", "updated_at"]
-    if t.target == DisputeStatus.CLOSED or t.target == DisputeStatus.CANCELLED:
-        dispute.closed_at = now
-        fields.append("closed_at")
-    dispute.updated_at = now
-    dispute.save(update_fields=fields)
-    was_active, is_active = old in ACTIVE_STATUSES, t.target in ACTIVE_STATUSES
-    if was_active and not is_active:
-        DisputeLine.objects.filter(dispute=dispute).update(active=False)
-    elif is_active and not was_active:
-        try:
-            with transaction.atomic():
-                DisputeLine.objects.filter(dispute=dispute).update(active=True)
-        except IntegrityError as exc:
-            raise Conflict(
-                "line_in_dispute", _("One of these items is already in another active dispute.")
-            ) from exc
-    return event_record(
-        dispute=dispute,
-        action=action,
-        old_status=old,
-        new_status=t.target,
+    """One step of the dispute table on the locked dispute (``_machine.machine_step``)."""
+    return machine_step(
+        DISPUTES,
+        dispute,
+        action,
         actor_kind=actor_kind,
         actor=actor,
-        payload={**(payload or {}), **({"due_at": due_at.isoformat()} if due_at else {})},
+        due_at=due_at,
+        payload=payload,
     )
 
 

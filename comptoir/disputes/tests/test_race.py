@@ -5,7 +5,6 @@ consistent."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
 
 import pytest
@@ -20,33 +19,13 @@ from comptoir.ledger.check import ledger_check
 from comptoir.ledger.enums import AccountKind
 from comptoir.ledger.models import Account, EscrowHold
 from comptoir.ledger.services import escrow_release_due
+from comptoir.ledger.tests.threads import race
 
 from .conftest import T0, deliver, line_ids, make_order, photo_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 BOUNDARY = T0 + dt.timedelta(days=60)  # delivered at T0: protection ends here
 OUTCOMES: dict[str, int] = {"dispute": 0, "release": 0}
-
-
-def _race(*fns):
-    gate = threading.Barrier(len(fns))
-    results: list[object] = [None] * len(fns)
-
-    def run(i, fn):
-        try:
-            gate.wait()
-            results[i] = fn()
-        except BaseException as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def _open(buyer, order, photo):
@@ -79,7 +58,7 @@ def test_opening_a_dispute_races_the_release_at_the_boundary(buyer, shop, attemp
     fns = [lambda: _open(buyer, order, photo), lambda: _release(delay)]
     if attempt % 2:
         fns.reverse()
-    results = _race(*fns)
+    results = race(*fns)
     opened, released = results if attempt % 2 == 0 else results[::-1]
     holds = {h.kind: h for h in EscrowHold.objects.filter(order=order)}
     escrow = Account.objects.get(kind=AccountKind.ESCROW, order=order).balance_minor

@@ -167,21 +167,6 @@ def test_full_return_refunds_the_line_and_the_seller_paid_postage(buyer, seller,
     assert_ledger_ok()
 
 
-def test_postage_the_seller_cannot_cover_yet_is_recorded_as_owed(buyer, seller, shop):
-    order = delivered(buyer, shop)
-    d, ret = return_agreed(buyer, seller, order)
-    give_address(seller, ret)
-    ret = ship(buyer, ret, postage="80.00")  # above the 25.00 cap as well
-    with clock.frozen_at(NOW + 3 * DAY):
-        r.return_confirm_receipt(user=seller, public_id=ret.public_id)
-    refund = Refund.objects.get(order=order)
-    assert (refund.amount_minor, refund.postage_minor) == (3990, 0)
-    event = DisputeEvent.objects.get(return_request=ret, action="return-confirm")
-    assert event.payload["postage_unpaid"] == {"amount": "80.00", "currency": "EUR"}
-    assert payable(shop) == 0
-    assert_ledger_ok()
-
-
 def test_postage_is_capped_by_the_setting(buyer, seller, shop):
     other = delivered(buyer, shop, prices=("50.00",))
     escrow_release(order=other)

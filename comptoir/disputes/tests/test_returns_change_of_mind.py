@@ -69,6 +69,33 @@ def test_item_price_refunded_on_receipt_shipping_kept(buyer, seller, shop):
     assert_ledger_ok()
 
 
+def test_every_line_returned_refunds_the_item_price_only(buyer, seller, shop):
+    """The lead's reading of PRODUCT.md §3 ("refund of the item price"): even when every line
+    comes back, the outbound shipping stays with the seller and is released with the order."""
+    order = delivered(buyer, shop)
+    ret = ask(buyer, order, lines=line_ids(order))
+    give_address(seller, ret)
+    ret = ship(buyer, ret)
+    carrier_delivers(ret, at=NOW + 4 * DAY)
+    run_sweep("disputes.return_delivered", now=NOW + 4 * DAY)
+    assert run_sweep("disputes.return_confirmation", now=NOW + 19 * DAY).handled == 1
+    refund = Refund.objects.get(order=order)
+    assert (refund.amount_minor, refund.postage_minor) == (3990 + 1250, 0)
+    ret.refresh_from_db()
+    assert (ret.status, ret.refund_minor) == (R.REFUNDED, 5240)
+    shipping = EscrowHold.objects.get(order=order, kind="shipping")
+    assert (shipping.state, shipping.refunded_minor) == ("held", 0)
+    assert Order.objects.get(pk=order.pk).payment_status == "partially_refunded"
+    assert escrow_release_due(now=T0 + 60 * DAY) == 1
+    shipping.refresh_from_db()
+    assert (shipping.state, shipping.released_minor, shipping.commission_minor) == (
+        "released",
+        490,
+        24,  # 5 % of 4.90, half-even
+    )
+    assert_ledger_ok()
+
+
 def test_buyer_pays_the_postage_of_a_change_of_mind_return(buyer, seller, shop):
     order = delivered(buyer, shop)
     ret = ask(buyer, order)

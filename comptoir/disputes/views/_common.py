@@ -17,6 +17,7 @@ from comptoir.disputes.enums import ActorKind, ProposalKind
 from comptoir.disputes.evidence import EVIDENCE_KINDS
 from comptoir.disputes.models import Dispute, DisputeEvent, Proposal
 from comptoir.disputes.notify import title_for
+from comptoir.disputes.selectors import evidence_messages
 
 # Actions that move money or cannot be taken back: a confirmation page comes first.
 IRREVERSIBLE = frozenset(
@@ -38,16 +39,7 @@ def line_choices(order: Any) -> list[tuple[int, str]]:
 
 def message_choices(order: Any) -> list[tuple[str, str]]:
     """The last messages of the order's conversation with the seller (attachable as evidence)."""
-    from comptoir.messaging.models import ConversationMessage
-
-    rows = (
-        ConversationMessage.objects.filter(
-            conversation__order=order, conversation__buyer_id=order.buyer_id, deleted_at=None
-        )
-        .exclude(text="")
-        .order_by("-created_at", "-pk")
-        .values_list("public_id", "sender_side", "text")[:20]
-    )
+    rows = evidence_messages(order)
     return [(pid, f"{'🛍' if side == 'buyer' else '🏪'} {text[:140]}") for pid, side, text in rows]
 
 

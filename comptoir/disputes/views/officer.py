@@ -4,15 +4,13 @@ the lines and the decision form. Officers only (404 for anyone else)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
-from comptoir.core.errors import NotFound
+from comptoir.core.errors import ApplicationError, NotFound
 from comptoir.disputes import selectors
-from comptoir.ledger.selectors import order_protection
+from comptoir.ledger.selectors import order_protection, seller_balance
 
 from .detail import page_context
 
@@ -32,20 +30,6 @@ def officer_queues(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _conversation(order: Any) -> list[Any]:
-    from comptoir.messaging.models import ConversationMessage
-
-    return list(
-        ConversationMessage.objects.filter(conversation__order=order, deleted_at=None)
-        .select_related("sender")
-        .order_by("created_at", "pk")[:200]
-    )
-
-
-def _shipments(order: Any) -> list[Any]:
-    return list(order.shipments.prefetch_related("events").order_by("shipped_at", "pk"))
-
-
 @login_required
 def arbitration(request: HttpRequest, public_id: str) -> HttpResponse:
     if not selectors.is_officer(request.user):
@@ -55,12 +39,20 @@ def arbitration(request: HttpRequest, public_id: str) -> HttpResponse:
     except NotFound as exc:
         raise Http404 from exc
     d = view.dispute
+    try:
+        conversation = selectors.arbitration_messages(
+            user=request.user, dispute=d, cursor=request.GET.get("messages") or None
+        )
+    except ApplicationError:  # a forged or stale cursor: back to the first messages
+        return redirect(request.path)
     context = page_context(view, request.user)
     context.update(
         {
-            "conversation": _conversation(d.order),
-            "shipments": _shipments(d.order),
+            "conversation": conversation,
+            "messages_paged": bool(request.GET.get("messages")),
+            "shipments": selectors.order_shipments(d.order),
             "protection": order_protection(order=d.order),
+            "seller_balance": seller_balance(shop=d.shop, currency=d.order.currency),
             "disputed_lines": {dl.order_line_id for dl in d.lines.all()},
         }
     )

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
 
 from comptoir.core.outbox import outbox_enqueue, register_outbox_handler
+from comptoir.core.outbox.emails import email_message, send_message
 from comptoir.core.uploads import Upload
 
 MAIL_KIND = "intake_email.mail"
@@ -68,17 +68,9 @@ def mail_enqueue(
 
 @register_outbox_handler(MAIL_KIND)
 def send_mail_with_attachments(payload: dict[str, Any]) -> None:
-    """Like core's e-mail handler, with the files read from storage at sending time."""
-    message = EmailMultiAlternatives(
-        subject=payload["subject"],
-        body=payload["body_text"],
-        from_email=payload.get("from_email") or settings.DEFAULT_FROM_EMAIL,
-        to=payload["to"],
-        reply_to=payload.get("reply_to") or None,
-        headers=payload.get("headers") or {},
-    )
-    if payload.get("body_html"):
-        message.attach_alternative(payload["body_html"], "text/html")
+    """Core's e-mail (the same payload, built by the same code) with the files read from
+    storage at sending time."""
+    message = email_message(payload)
     wanted = [item["upload"] for item in payload.get("attachments", [])]
     uploads = {u.public_id: u for u in Upload.objects.filter(public_id__in=wanted)}
     for item in payload.get("attachments", []):
@@ -87,6 +79,4 @@ def send_mail_with_attachments(payload: dict[str, Any]) -> None:
             raise RuntimeError(f"attachment {item['upload']} is gone")
         with upload.file.open("rb") as fp:
             message.attach(item["name"], fp.read(), item.get("content_type") or None)
-    connection = get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", 10))
-    if not connection.send_messages([message]):
-        raise RuntimeError("The e-mail backend sent nothing.")
+    send_message(message)

@@ -21,7 +21,13 @@ from comptoir.tickets.enums import Channel, Direction, IdentityKind
 from comptoir.tickets.models import Message, Ticket
 from comptoir.tickets.outbound import OutboundChannel, web_acknowledge, web_deliver_reply
 
-from .addresses import from_address, message_id_domain, never_answer, reply_address
+from .addresses import (
+    from_address,
+    message_id_domain,
+    never_answer,
+    reply_address,
+    support_addresses,
+)
 from .attachments import Selection, display_name, mail_enqueue, select_attachments
 from .models import AutoReply, MailKind, OutboundKind, OutboundMail, RawMail
 
@@ -270,10 +276,18 @@ def email_deliver_reply(ticket: Ticket, message: Message) -> None:
     )
 
 
+def contact_details() -> dict[str, str]:
+    """What the Contact page shows under the channel (``OutboundChannel.contact_details``): the
+    public address, the first support address (``INTAKE_EMAIL_ADDRESSES``), read when the page
+    is drawn so that settings apply."""
+    return {"address": support_addresses()[0]}
+
+
 EMAIL_CHANNEL = OutboundChannel(
     code=Channel.EMAIL,
     label=_("E-mail"),
     deliver_reply=email_deliver_reply,
     acknowledge=email_acknowledge,
     listed=True,
+    contact_details=contact_details,
 )

@@ -8,6 +8,7 @@ from .escrow import (
     escrow_unfreeze,
     ledger_capture_for_order,
     orders_complete_released,
+    orders_lock,
 )
 from .payouts import payout_request
 from .posting import EntrySpec, Leg, Unbalanced, entry_post
@@ -33,6 +34,7 @@ __all__ = [
     "escrow_unfreeze",
     "ledger_capture_for_order",
     "orders_complete_released",
+    "orders_lock",
     "payout_request",
     "refund_after_return",
     "refund_full",

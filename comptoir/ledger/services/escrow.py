@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from comptoir.ledger import conf
 from comptoir.ledger.enums import AccountKind, EntryKind, HoldKind, HoldState
 from comptoir.ledger.models import Account, EscrowHold, JournalEntry
 
+from ._sql import ids_where
 from .posting import EntrySpec, Leg, account_get_or_create, entry_post, platform_account
 from .release import (  # noqa: F401 - re-exported: the sweep's pieces
     due_holds,
@@ -32,8 +33,30 @@ from .release import (  # noqa: F401 - re-exported: the sweep's pieces
 PAYMENT_INTENT_KIND = "ledger.payment_intent"
 
 
+def orders_lock(order_ids: Iterable[int]) -> None:
+    """Lock these order rows in pk order, ``FOR NO KEY UPDATE``: the first lock of every write
+    to an order's money (the lock order of ``posting``: order, holds, accounts). Carrier
+    tracking and receipt confirmation lock the order before re-dating its holds; a refund or a
+    release that took the holds first and the order second (the refund's payment status, the
+    postings' foreign keys) would deadlock against them. NO KEY UPDATE lets the postings' KEY
+    SHARE through. (SQLite serialises writers: nothing to lock.)"""
+    from comptoir.orders.models import Order
+
+    ids = sorted(set(order_ids))
+    if not ids or not connection.features.has_select_for_update:
+        return
+    where, params = ids_where(f'"{Order._meta.db_table}"."id"', ids)
+    list(
+        Order.objects.select_for_update(no_key=True)
+        .extra(where=[where], params=params)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def lock_holds(*, order_id: int, kinds: Sequence[str] | None = None) -> list[EscrowHold]:
-    """The order's holds, locked in pk order (the ledger's lock order: holds, then accounts)."""
+    """The order's holds, locked in pk order, after the order row (``orders_lock``)."""
+    orders_lock([order_id])
     holds = EscrowHold.objects.select_for_update().filter(order_id=order_id)
     if kinds:
         holds = holds.filter(kind__in=list(kinds))

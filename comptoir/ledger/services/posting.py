@@ -1,6 +1,9 @@
 """The one writer of journal entries: balanced per currency, idempotent by key, never overdrawn.
 
-Lock order everywhere in the ledger: escrow holds (by pk), then accounts (by pk)."""
+Lock order everywhere in the ledger (and for its callers): the order row (``select_for_update(
+no_key=True)``: the postings' foreign keys only take KEY SHARE on it, which NO KEY UPDATE lets
+through), then its escrow holds (by pk), then accounts (by pk; a shop's payable and receivable
+together first when a service must read them before writing, ``seller_accounts_lock``)."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from django.utils.translation import gettext as _
 from comptoir.core import clock
 from comptoir.core.errors import Conflict
 from comptoir.core.ids import new_public_id
-from comptoir.ledger.enums import NON_NEGATIVE_KINDS, AccountKind
+from comptoir.ledger.enums import NON_NEGATIVE_KINDS, NON_POSITIVE_KINDS, AccountKind
 from comptoir.ledger.models import Account, JournalEntry, Posting
 
 from ._sql import ids_where, insert_rows, update_by_id
@@ -110,13 +113,58 @@ def account_key(
 ) -> str:
     if kind == AccountKind.ESCROW:
         return f"escrow:order:{order_id}"
-    if kind in {AccountKind.SELLER_PAYABLE, AccountKind.PAYOUTS_IN_TRANSIT}:
+    if kind in {
+        AccountKind.SELLER_PAYABLE,
+        AccountKind.PAYOUTS_IN_TRANSIT,
+        AccountKind.SELLER_RECEIVABLE,
+    }:
         return f"{kind}:shop:{shop_id}:{currency}"
     return f"{kind}:{currency}"
 
 
 def platform_account(kind: str, currency: str) -> Account:
     return account_get_or_create(kind=kind, currency=currency)
+
+
+def seller_accounts_lock(
+    pairs: Iterable[tuple[int, str]],
+) -> dict[tuple[int, str, str], tuple[int, int]]:
+    """Lock the sellers' accounts of these (shop, currency) pairs before reading their balances
+    to decide a movement (a release nets the seller's debt; a postage charge takes what the
+    payable holds, the platform advances the rest). The payable (created when missing) is the
+    gate: locked first, in pk order; then, in a second statement that sees everything committed
+    while it waited, the receivables (only ever written under their payable's lock, and created
+    after it, so pk order holds). Returns ``{(shop, currency, kind): (pk, balance)}``."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    table = Account._meta.db_table
+    where, params = ids_where('"shop_id"', sorted({shop for shop, _c in pairs}))
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    found: dict[tuple[int, str, str], tuple[int, int]] = {}
+    for kind in (AccountKind.SELLER_PAYABLE, AccountKind.SELLER_RECEIVABLE):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT "id", "shop_id", "currency", "balance_minor" FROM "{table}" '
+                f'WHERE {where} AND "kind" = %s ORDER BY "id"{lock}',
+                [*params, kind],
+            )
+            for pk, shop, currency, balance in cursor.fetchall():
+                if (shop, currency) in pairs:
+                    found[(shop, currency, kind)] = (pk, balance)
+        if kind == AccountKind.SELLER_PAYABLE:
+            missing = sorted((s, c) for s, c in pairs if (s, c, kind) not in found)
+            for shop, currency in missing:  # new rows are ours (or a concurrent creator's,
+                # committed once get_or_create returns): lock them like the others
+                account = account_get_or_create(kind=kind, currency=currency, shop_id=shop)
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f'SELECT "balance_minor" FROM "{table}" WHERE "id" = %s{lock}',
+                        [account.pk],
+                    )
+                    (balance,) = cursor.fetchone()
+                found[(shop, currency, kind)] = (account.pk, balance)
+    return found
 
 
 # --- posting ----------------------------------------------------------------------------------
@@ -143,7 +191,7 @@ def _apply_balances(deltas: dict[int, int]) -> None:
         for pk, kind, balance in locked:
             after = balance + deltas[pk]
             if (kind in NON_NEGATIVE_KINDS and after < 0) or (
-                kind == AccountKind.PROVIDER_CLEARING and after > 0
+                kind in NON_POSITIVE_KINDS and after > 0
             ):
                 raise Conflict(
                     "insufficient_funds",

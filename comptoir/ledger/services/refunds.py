@@ -14,11 +14,18 @@ from comptoir.core.errors import Conflict, NotFound, ValidationFailed
 from comptoir.core.money import Money
 from comptoir.ledger import conf
 from comptoir.ledger.enums import AccountKind, EntryKind, HoldKind, HoldState
-from comptoir.ledger.models import EscrowHold, Refund
+from comptoir.ledger.models import Account, EscrowHold, Refund
 from comptoir.orders.payments import payment_status_refunded
 
 from .escrow import escrow_account, lock_holds
-from .posting import EntrySpec, Leg, account_get_or_create, entry_post, platform_account
+from .posting import (
+    EntrySpec,
+    Leg,
+    account_get_or_create,
+    entry_post,
+    platform_account,
+    seller_accounts_lock,
+)
 from .transfers import enqueue_refund
 
 REASONS = ("full", "partial", "return", "dispute", "cancelled")
@@ -34,7 +41,9 @@ def _existing(idempotency_key: str, order: Any) -> Refund | None:
 
 
 def _with_shipping(holds: list[EscrowHold], allocations: dict[int, int]) -> dict[int, int]:
-    """Shipping goes back only with a full refund of every line (PRODUCT.md §3)."""
+    """Shipping goes back only with a full refund of every line (PRODUCT.md §3) — except after
+    a change-of-mind return (``refund_after_return(with_shipping=False)``): the outbound
+    shipping then stays with the seller and is released with the order."""
     lines = [h for h in holds if h.kind == HoldKind.LINE]
     shipping = next((h for h in holds if h.kind == HoldKind.SHIPPING), None)
     if shipping is None or shipping.state != HoldState.HELD:
@@ -55,9 +64,11 @@ def _refund_write(
     postage_minor: int,
     reason: str,
     idempotency_key: str,
+    with_shipping: bool = True,
 ) -> Refund:
     allocations = {pk: minor for pk, minor in allocations.items() if minor > 0}
-    allocations = _with_shipping(holds, allocations)
+    if with_shipping:
+        allocations = _with_shipping(holds, allocations)
     total = sum(allocations.values()) + postage_minor
     if total <= 0:
         raise Conflict("nothing_to_refund", _("No money is held for this order any more."))
@@ -65,11 +76,10 @@ def _refund_write(
     escrow = escrow_account(order)
     transit = platform_account(AccountKind.REFUNDS_IN_TRANSIT, order.currency)
     legs = [Leg(escrow, -minor, pk) for pk, minor in sorted(allocations.items())]
+    advanced = 0
     if postage_minor:
-        payable = account_get_or_create(
-            kind=AccountKind.SELLER_PAYABLE, currency=order.currency, shop_id=order.shop_id
-        )
-        legs.append(Leg(payable, -postage_minor))
+        postage_legs, advanced = _postage_legs(order, postage_minor)
+        legs += postage_legs
     legs.append(Leg(transit, total))
     entry, created = entry_post(
         EntrySpec(
@@ -103,6 +113,7 @@ def _refund_write(
         idempotency_key=idempotency_key,
         amount_minor=total,
         postage_minor=postage_minor,
+        postage_advanced_minor=advanced,
         currency=order.currency,
         reason=reason,
         provider=str(_provider_name()),
@@ -115,6 +126,28 @@ def _refund_write(
         fully=all(h.refunded_minor == h.amount_minor for h in holds),
     )
     return refund
+
+
+RECEIVABLE = AccountKind.SELLER_RECEIVABLE
+
+
+def _postage_legs(order: Any, postage_minor: int) -> tuple[list[Leg], int]:
+    """The seller pays the return postage: from their available balance (the payable) as far
+    as it goes; the platform advances the rest, a debt on the seller's receivable that their
+    next releases pay back (``release.release_holds``). Both accounts are locked before the
+    payable's balance is read (``seller_accounts_lock``), after the order's holds."""
+    locked = seller_accounts_lock([(order.shop_id, order.currency)])
+    payable_pk, available = locked[(order.shop_id, order.currency, AccountKind.SELLER_PAYABLE)]
+    payable = Account.objects.get(pk=payable_pk)
+    covered = min(postage_minor, max(0, available))
+    legs = [Leg(payable, -covered)] if covered else []
+    advanced = postage_minor - covered
+    if advanced:
+        receivable = account_get_or_create(
+            kind=RECEIVABLE, currency=order.currency, shop_id=order.shop_id
+        )
+        legs.append(Leg(receivable, -advanced))
+    return legs, advanced
 
 
 def _provider_name() -> str:
@@ -213,11 +246,16 @@ def refund_after_return(
     idempotency_key: str,
     return_postage: Money | None = None,
     seller_pays_postage: bool = False,
+    with_shipping: bool = True,
 ) -> Refund:
     """The seller received the items back: what is still held for these lines goes back to the
-    buyer. When the seller pays return shipping, the buyer's declared postage (capped by
-    ``RETURN_POSTAGE_CAP``) is refunded on top and charged to the seller's payable, which must
-    cover it (``insufficient_funds`` otherwise)."""
+    buyer (and the order's shipping when every line ends up fully refunded, unless
+    ``with_shipping`` is False: a change-of-mind return refunds the item price only). When the
+    seller pays return shipping, the buyer's declared postage (capped by
+    ``RETURN_POSTAGE_CAP``) is refunded on top and charged to the seller: to their available
+    balance as far as it goes, the rest advanced by the platform and owed by the seller
+    (``Refund.postage_advanced_minor``, the seller's receivable). The same key again returns
+    the first refund."""
     _check_key(idempotency_key)
     if (existing := _existing(idempotency_key, order)) is not None:
         return existing
@@ -239,4 +277,5 @@ def refund_after_return(
         postage_minor=postage_minor,
         reason="return",
         idempotency_key=idempotency_key,
+        with_shipping=with_shipping,
     )

@@ -25,7 +25,12 @@ from comptoir.ledger.enums import AccountKind, EntryKind, HoldKind, HoldState
 from comptoir.ledger.models import Account, EscrowHold
 
 from ._sql import ids_where, update_by_id
-from .posting import RawEntry, account_get_or_create, platform_account, raw_entries_write
+from .posting import (
+    RawEntry,
+    platform_account,
+    raw_entries_write,
+    seller_accounts_lock,
+)
 
 
 class HoldRow(NamedTuple):
@@ -107,29 +112,24 @@ def claim_due_holds(
 
 def releasable(rows: Sequence[HoldRow]) -> list[HoldRow]:
     """Of these held, unfrozen holds: every line hold; a shipping hold only once every line of
-    its order is closed (or closing in this same batch) and not every line was fully refunded."""
+    its order is closed (or closing in this same batch). A shipping hold still held when every
+    line was refunded stays with the seller (a refund of every line takes the shipping with
+    it, except a change-of-mind return's: ``refunds._with_shipping``)."""
     shipping_orders = sorted({r.order_id for r in rows if r.kind == HoldKind.SHIPPING})
     if not shipping_orders:
         return list(rows)
     releasing = {r.pk for r in rows}
     blocked: set[int] = set()
-    refunded_all: dict[int, bool] = {}
     where, params = ids_where(f'"{EscrowHold._meta.db_table}"."order_id"', shipping_orders)
     lines = (
-        EscrowHold.objects.filter(kind=HoldKind.LINE)
+        EscrowHold.objects.filter(kind=HoldKind.LINE, state=HoldState.HELD)
         .extra(where=[where], params=params)
-        .values_list("order_id", "pk", "state")
+        .values_list("order_id", "pk")
     )
-    for order_id, pk, state in lines:
-        if state == HoldState.HELD and pk not in releasing:
+    for order_id, pk in lines:
+        if pk not in releasing:
             blocked.add(order_id)
-        refunded_all[order_id] = refunded_all.get(order_id, True) and state == HoldState.REFUNDED
-    return [
-        r
-        for r in rows
-        if r.kind == HoldKind.LINE
-        or (r.order_id not in blocked and not refunded_all.get(r.order_id, False))
-    ]
+    return [r for r in rows if r.kind == HoldKind.LINE or r.order_id not in blocked]
 
 
 # --- the writer -------------------------------------------------------------------------------
@@ -141,9 +141,15 @@ def commission_minor(amount_minor: int, currency: str, rate: Any) -> int:
     return Money.from_minor(amount_minor, currency).percent(rate).minor_units
 
 
-def _accounts(rows: Sequence[HoldRow]) -> tuple[dict[int, int], dict[tuple[int, str], int]]:
-    """Escrow account pk per order and seller payable pk per (shop, currency), created when
-    missing."""
+Debts = dict[tuple[int, str], list[int]]  # (shop, currency) -> [receivable pk, owed minor]
+
+
+def _accounts(
+    rows: Sequence[HoldRow],
+) -> tuple[dict[int, int], dict[tuple[int, str], int], Debts]:
+    """Escrow account pk per order; the seller payable pk per (shop, currency), created when
+    missing; and the sellers' debts to the platform (``seller_receivable`` below 0), read under
+    the lock of the sellers' payables so a concurrent postage charge is netted, never missed."""
     table = Account._meta.db_table
     where, params = ids_where(f'"{table}"."order_id"', sorted({r.order_id for r in rows}))
     escrows = dict(
@@ -151,32 +157,29 @@ def _accounts(rows: Sequence[HoldRow]) -> tuple[dict[int, int], dict[tuple[int, 
         .extra(where=[where], params=params)
         .values_list("order_id", "pk")
     )
-    pairs = {(r.shop_id, r.currency) for r in rows}
-    where, params = ids_where(f'"{table}"."shop_id"', sorted({s for s, _c in pairs}))
-    payables: dict[tuple[int, str], int] = {
-        (shop_id, currency): pk
-        for pk, shop_id, currency in Account.objects.filter(kind=AccountKind.SELLER_PAYABLE)
-        .extra(where=[where], params=params)
-        .values_list("pk", "shop_id", "currency")
-    }
-    for shop_id, currency in sorted(pairs - payables.keys()):
-        payables[(shop_id, currency)] = account_get_or_create(
-            kind=AccountKind.SELLER_PAYABLE, currency=currency, shop_id=shop_id
-        ).pk
-    return escrows, payables
+    payables: dict[tuple[int, str], int] = {}
+    debts: Debts = {}
+    locked = seller_accounts_lock({(r.shop_id, r.currency) for r in rows})
+    for (shop_id, currency, kind), (pk, balance) in locked.items():
+        if kind == AccountKind.SELLER_PAYABLE:
+            payables[(shop_id, currency)] = pk
+        elif balance < 0:
+            debts[(shop_id, currency)] = [pk, -balance]
+    return escrows, payables, debts
 
 
 def release_holds(rows: Sequence[HoldRow], *, now: dt.datetime) -> int:
     """Release these (locked, releasable) holds set-based: one entry per order, escrow → seller
-    payable minus the commission → platform revenue; each hold records its commission. Returns
-    how many holds were released."""
+    payable minus the commission → platform revenue; each hold records its commission. What the
+    seller owes the platform (advanced return postage) is recovered first: that part of the net
+    goes to their receivable instead of their payable. Returns how many holds were released."""
     if not rows:
         return 0
     rate = conf.commission_rate()
     by_order: dict[int, list[HoldRow]] = defaultdict(list)
     for row in rows:
         by_order[row.order_id].append(row)
-    escrows, payables = _accounts(rows)
+    escrows, payables, debts = _accounts(rows)
     revenue = {
         c: platform_account(AccountKind.PLATFORM_REVENUE, c).pk for c in {r.currency for r in rows}
     }
@@ -196,10 +199,15 @@ def release_holds(rows: Sequence[HoldRow], *, now: dt.datetime) -> int:
             gross += amount
             total_commission += commission
             legs.append((escrow, -amount, currency, row.pk))
-        if gross - total_commission:
-            legs.append(
-                (payables[(first.shop_id, currency)], gross - total_commission, currency, None)
-            )
+        net = gross - total_commission
+        debt = debts.get((first.shop_id, currency))
+        if debt is not None and debt[1] > 0 and net > 0:
+            recovered = min(debt[1], net)
+            debt[1] -= recovered
+            net -= recovered
+            legs.append((debt[0], recovered, currency, None))
+        if net:
+            legs.append((payables[(first.shop_id, currency)], net, currency, None))
         if total_commission:
             legs.append((revenue[currency], total_commission, currency, None))
         entries.append(
@@ -230,6 +238,23 @@ def release_holds(rows: Sequence[HoldRow], *, now: dt.datetime) -> int:
 # --- one batch of the sweep -------------------------------------------------------------------
 
 
+def _orders_lock(where: str, params: list[Any]) -> None:
+    """Lock the orders of these claimed holds in pk order, ``FOR NO KEY UPDATE``, before the
+    holds (``escrow.orders_lock``): one statement for the batch. SQLite: nothing to lock."""
+    if not connection.features.has_select_for_update:
+        return
+    from comptoir.orders.models import Order
+
+    holds = EscrowHold._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT "id" FROM "{Order._meta.db_table}" WHERE "id" IN '
+            f'(SELECT "order_id" FROM "{holds}" WHERE {where}) ORDER BY "id" FOR NO KEY UPDATE',
+            params,
+        )
+        cursor.fetchall()
+
+
 def release_claimed(
     *, hold_ids: list[int], token: str, now: dt.datetime, write: Writer = release_holds
 ) -> tuple[int, list[int]]:
@@ -242,6 +267,7 @@ def release_claimed(
 
     where, params = ids_where(f'"{EscrowHold._meta.db_table}"."id"', hold_ids)
     with transaction.atomic():
+        _orders_lock(where, params)  # the lock order: orders, holds, accounts
         found = list(
             EscrowHold.objects.select_for_update(of=("self",))
             .filter(claim_token=token, state=HoldState.HELD, frozen_by="", released_minor=0)

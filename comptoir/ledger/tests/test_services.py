@@ -286,29 +286,34 @@ def test_refund_after_return_with_seller_paid_postage_capped(buyer, shop, settin
     assert_ok()
 
 
-def test_return_postage_refused_when_the_seller_balance_cannot_cover_it(buyer, shop):
-    order = make_order(buyer, shop, ["60.00"], shipping="0")
-    entries = JournalEntry.objects.count()
-    with pytest.raises(Conflict) as exc:
-        refund_after_return(
-            order=order,
-            line_ids=line_ids(order),
-            idempotency_key="ret",
-            return_postage=m("8.00"),
-            seller_pays_postage=True,
-        )
-    assert exc.value.code == "insufficient_funds"
-    assert JournalEntry.objects.count() == entries
-    assert EscrowHold.objects.get(order=order).refunded_minor == 0
-
-
-def test_buyer_paid_return_refunds_the_item_price_only(buyer, shop):
+def test_a_refund_of_every_line_takes_the_shipping_back(buyer, shop):
     order = make_order(buyer, shop, ["60.00"], shipping="7.00")
     refund = refund_after_return(
-        order=order, line_ids=line_ids(order), idempotency_key="com", return_postage=m("9.00")
+        order=order, line_ids=line_ids(order), idempotency_key="dis", return_postage=m("9.00")
     )
     assert refund.amount_minor == 6000 + 700  # every line refunded: shipping too, no postage
     assert refund.postage_minor == 0
+    assert_ok()
+
+
+def test_change_of_mind_return_refunds_the_item_price_only(buyer, shop):
+    order = deliver(make_order(buyer, shop, ["60.00"], shipping="7.00"), T0)
+    refund = refund_after_return(
+        order=order, line_ids=line_ids(order), idempotency_key="com", with_shipping=False
+    )
+    assert (refund.amount_minor, refund.postage_minor) == (6000, 0)
+    shipping = EscrowHold.objects.get(order=order, kind=HoldKind.SHIPPING)
+    assert (shipping.state, shipping.refunded_minor) == (HoldState.HELD, 0)
+    assert escrow_release_due(now=T0 + 59 * DAY) == 0
+    assert escrow_release_due(now=T0 + 60 * DAY) == 1  # the shipping, with the order
+    shipping.refresh_from_db()
+    assert (shipping.state, shipping.released_minor, shipping.commission_minor) == (
+        HoldState.RELEASED,
+        700,
+        35,
+    )
+    assert payable(shop) == 665
+    assert_ok()
 
 
 # --- payouts ----------------------------------------------------------------------------------

@@ -163,3 +163,25 @@ def test_unread_counts_are_exact_under_concurrent_sends(buyer, other_buyer, sell
         conversation.buyer_unread
         == conversation.messages.filter(sender_side="shop", pk__gt=last_buyer.pk).count()
     )
+
+
+def test_grouped_pushes_carry_the_event_encoded_once(monkeypatch):
+    import json as _json
+
+    from comptoir.core import realtime
+
+    sent: list[tuple[str, dict]] = []
+
+    class Layer:
+        async def group_send(self, group, message):
+            sent.append((group, message))
+
+    monkeypatch.setattr(realtime, "get_channel_layer", lambda: Layer())
+    realtime.push_to_groups([("user.1", {"type": "a", "n": 1}), ("user.2", {"type": "b"})])
+    assert [group for group, _m in sent] == ["user.1", "user.2"]  # in order
+    by_group = dict(sent)
+    assert by_group["user.1"] == {"type": "event.push", "text": '{"type":"a","n":1}'}
+    # The sockets forward the text as it is; push_to_group's dict form is encoded there.
+    assert realtime.event_text(by_group["user.1"]) == '{"type":"a","n":1}'
+    message = {"type": "event.push", "event": {"type": "c"}}
+    assert _json.loads(realtime.event_text(message)) == {"type": "c"}

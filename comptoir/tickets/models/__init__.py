@@ -1,5 +1,6 @@
 """Support desk tables (split by subdomain)."""
 
+from .cache import DeskVersion
 from .contacts import Contact, ContactIdentity
 from .desk import AgentPresence, Csat, Macro
 from .sla import BusinessCalendar, Holiday, SlaPolicy
@@ -19,6 +20,7 @@ __all__ = [
     "Contact",
     "ContactIdentity",
     "Csat",
+    "DeskVersion",
     "Holiday",
     "Macro",
     "Message",

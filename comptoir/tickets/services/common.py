@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
@@ -65,6 +67,30 @@ def _text(value: Any) -> str:
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     return str(value)[:200]
+
+
+def audit_many(
+    ticket: Ticket,
+    *,
+    actor: Any,
+    changes: Sequence[tuple[str, Any, Any]],
+    at: dt.datetime | None = None,
+) -> list[AuditEvent]:
+    """Several audit rows (field, old, new) in one INSERT, in order; unchanged values skipped."""
+    when = at or clock.now()
+    rows = [
+        AuditEvent(
+            ticket=ticket,
+            actor=actor if getattr(actor, "pk", None) else None,
+            field=field,
+            old=old_text,
+            new=new_text,
+            created_at=when,
+        )
+        for field, old, new in changes
+        if (old_text := _text(old)) != (new_text := _text(new))
+    ]
+    return AuditEvent.objects.bulk_create(rows) if rows else []
 
 
 def audit(ticket: Ticket, *, actor: Any, field: str, old: Any, new: Any) -> AuditEvent | None:

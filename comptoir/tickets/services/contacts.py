@@ -20,13 +20,18 @@ def normalise_identity(kind: str, value: str) -> str:
     return value.lower()
 
 
-@transaction.atomic
 def contact_for_user(*, user: Any) -> Contact:
     """The user's contact, created (with their e-mail as a verified identity when the account's
-    address is verified) on first use. Safe when two requests race."""
+    address is verified) on first use. Safe when two requests race. Finding it is one read
+    (no savepoint): the usual case once a customer has written."""
     contact = Contact.objects.filter(user=user).first()
     if contact is not None:
         return contact
+    return _contact_create_for_user(user)
+
+
+@transaction.atomic
+def _contact_create_for_user(user: Any) -> Contact:
     try:
         with transaction.atomic():
             contact = Contact.objects.create(
@@ -51,7 +56,6 @@ def contact_for_user(*, user: Any) -> Contact:
     return contact
 
 
-@transaction.atomic
 def contact_for_identity(*, kind: str, value: str, display_name: str = "") -> Contact:
     """The contact behind an identity; an unknown sender becomes a contact whose identity
     awaits verification."""
@@ -63,6 +67,11 @@ def contact_for_identity(*, kind: str, value: str, display_name: str = "") -> Co
     )
     if identity is not None:
         return identity.contact
+    return _contact_create_for_identity(kind, normalised, display_name)
+
+
+@transaction.atomic
+def _contact_create_for_identity(kind: str, normalised: str, display_name: str) -> Contact:
     try:
         with transaction.atomic():
             contact = Contact.objects.create(display_name=display_name[:150])

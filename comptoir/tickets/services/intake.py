@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import ShopMembership, User
 from comptoir.core import clock
-from comptoir.core.errors import NotFound, ValidationFailed
+from comptoir.core.errors import ValidationFailed
 from comptoir.core.groups import ticket_group
 from comptoir.core.language import detect_language
 from comptoir.core.node_predictor import predict_node
@@ -29,18 +29,19 @@ from comptoir.core.realtime import push_to_group
 from comptoir.core.uploads import Upload
 from comptoir.orders.models import Order
 from comptoir.taxonomy.models import Node
-from comptoir.taxonomy.selectors import effective_settings, node_get
+from comptoir.taxonomy.selectors import NodeSettings
+from comptoir.tickets.desk_cache import DeskData, desk_data
 from comptoir.tickets.enums import Channel, Direction, MessageKind, TicketStatus
 from comptoir.tickets.followups import ticket_opened_followup
 from comptoir.tickets.hooks import ticket_save
 from comptoir.tickets.models import Contact, Message, Ticket
 from comptoir.tickets.outbound import outbound_for
 from comptoir.tickets.search import ticket_reindex
-from comptoir.tickets.selectors import is_staff, predictable_node_codes
+from comptoir.tickets.selectors import is_staff
 from comptoir.tickets.transitions import Action, Actor
 
 from . import sla
-from .common import allocate_ticket_number, audit, lock_ticket, new_reply_token
+from .common import allocate_ticket_number, audit, audit_many, lock_ticket, new_reply_token
 from .contacts import contact_for_identity, contact_for_user
 from .routing import route_pick_agent
 from .tickets import apply_transition, clean_text, message_create
@@ -114,22 +115,23 @@ def _sender_orders(inbound: InboundMessage, user: User | None, text: str) -> Ord
     return next((found[n] for n in numbers if n in found), None)
 
 
-def _node(inbound: InboundMessage, text: str, language: str) -> Node | None:
+def _node(
+    inbound: InboundMessage, text: str, language: str, desk: DeskData
+) -> tuple[Node, NodeSettings] | None:
+    """The chosen node (must be live), else the predicted one when confident enough; with its
+    effective settings, from the desk cache."""
     if inbound.node_code:
-        try:
-            return node_get(code=inbound.node_code, include_retired=False)
-        except NotFound as exc:
+        chosen = desk.node(inbound.node_code)
+        if chosen is None:
             message = _("Choose a topic from the list.")
-            raise ValidationFailed(message, {"fields": {"taxonomy": [message]}}) from exc
+            raise ValidationFailed(message, {"fields": {"taxonomy": [message]}})
+        return chosen
     prediction = predict_node(
-        f"{inbound.subject}\n{text}", language=language, allowed_codes=predictable_node_codes()
+        f"{inbound.subject}\n{text}", language=language, allowed_codes=desk.predictable_codes
     )
     if prediction is None or prediction.confidence < PREDICTION_THRESHOLD:
         return None
-    try:
-        return node_get(code=prediction.code, include_retired=False)
-    except NotFound:
-        return None
+    return desk.node(prediction.code)
 
 
 def _follow_merges(ticket: Ticket) -> Ticket:
@@ -263,8 +265,9 @@ def _open(
     hint = inbound.language_hint or (user.language if user else "") or contact.language or None
     language = detect_language(f"{inbound.subject}\n{text}", hint=hint).code
     order = _sender_orders(inbound, user, text)
-    node = _node(inbound, text, language)
-    settings = effective_settings(node) if node is not None else None
+    desk = desk_data()
+    found = _node(inbound, text, language, desk)
+    node, settings = found if found is not None else (None, None)
     team = settings.team if settings is not None else None
     subject = (inbound.subject or text.split("\n", 1)[0]).strip()[:200] or _("Request")
     ticket = Ticket(
@@ -284,19 +287,22 @@ def _open(
         last_customer_message_at=now,
         created_at=now,
     )
-    sla.sla_start(ticket, now=now)
+    sla.sla_start(ticket, now=now, desk=desk)
     ticket.assignee = route_pick_agent(
         team=team,
         skill_id=settings.skill.pk if settings and settings.skill else None,
         language=language,
     )
     ticket_save(ticket)
-    actor = inbound.recorded_by
-    audit(ticket, actor=actor, field="status", old=None, new=ticket.status)
-    if team is not None:
-        audit(ticket, actor=actor, field="team", old=None, new=team)
-    if ticket.assignee is not None:
-        audit(ticket, actor=actor, field="assignee", old=None, new=ticket.assignee)
+    audit_many(
+        ticket,
+        actor=inbound.recorded_by,
+        changes=[
+            ("status", None, ticket.status),
+            ("team", None, team),
+            ("assignee", None, ticket.assignee),
+        ],
+    )
     message = message_create(
         ticket=ticket,
         kind=MessageKind.PUBLIC,
@@ -319,27 +325,33 @@ def _open(
     return IntakeResult(ticket=ticket, message=message, created=True, duplicate=False)
 
 
-@transaction.atomic
-def intake_receive(*, inbound: InboundMessage) -> IntakeResult:
-    """Receive one customer message on any channel: thread it or open a ticket, and route."""
-    if inbound.channel not in Channel.values:
-        raise ValueError(f"intake: unknown channel {inbound.channel!r}.")
-    if not inbound.channel_message_id:
-        raise ValueError("intake: the channel message id is required (idempotency).")
-    existing = _existing(inbound)
-    if existing is not None:
-        return _duplicate(existing)
+def _receive(inbound: InboundMessage) -> IntakeResult:
     text = clean_text(inbound.text)
     contact = _contact(inbound)
     now = inbound.received_at or clock.now()
     target, linked = _thread(inbound, contact)
+    if target is not None:
+        return _append(target, inbound, contact, text, now)
+    return _open(inbound, contact, text, now, linked)
+
+
+def intake_receive(*, inbound: InboundMessage) -> IntakeResult:
+    """Receive one customer message on any channel: thread it or open a ticket, and route.
+
+    Atomic: its own transaction, or a savepoint inside the caller's. The same channel message
+    id twice is caught by the unique constraint on messages, not by a read before each write
+    (the usual answer is "not seen yet"): the second delivery's work is rolled back and the
+    first one's ticket and message are returned; a second delivery that no longer validates
+    (a topic retired meanwhile…) is answered the same way."""
+    if inbound.channel not in Channel.values:
+        raise ValueError(f"intake: unknown channel {inbound.channel!r}.")
+    if not inbound.channel_message_id:
+        raise ValueError("intake: the channel message id is required (idempotency).")
     try:
         with transaction.atomic():
-            if target is not None:
-                return _append(target, inbound, contact, text, now)
-            return _open(inbound, contact, text, now, linked)
-    except IntegrityError:
-        # The same channel message, received concurrently by another worker.
+            return _receive(inbound)
+    except (IntegrityError, ValidationFailed):
+        # The same channel message, received earlier or concurrently by another worker.
         existing = _existing(inbound)
         if existing is None:
             raise

@@ -7,12 +7,9 @@ calling service (which holds the row lock) saves them and writes the audit rows.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
-
-from django.db.models import Q
 
 from comptoir.tickets.calendar import Calendar, add_business_minutes, business_minutes_between
+from comptoir.tickets.desk_cache import DeskData, build_calendar, desk_data, forget
 from comptoir.tickets.enums import SlaState
 from comptoir.tickets.models import BusinessCalendar, Holiday, SlaPolicy, Ticket
 
@@ -27,41 +24,28 @@ SLA_FIELDS = [
     "sla_paused_remaining",
     "sla_policy",
 ]
-_CACHE_SECONDS = 60.0
-_lock = threading.Lock()
-_calendars: dict[int, tuple[float, Calendar]] = {}
 
 
 def forget_calendars() -> None:
-    with _lock:
-        _calendars.clear()
+    """Drop this process's cached calendars and policies (other processes see the change
+    through the desk cache's version token)."""
+    forget()
 
 
-def calendar_for(calendar: BusinessCalendar) -> Calendar:
-    """The calendar with its holidays (cached a minute per process)."""
-    cached = _calendars.get(calendar.pk)
-    if cached is not None and time.monotonic() - cached[0] < _CACHE_SECONDS:
-        return cached[1]
+def calendar_for(calendar: BusinessCalendar, *, desk: DeskData | None = None) -> Calendar:
+    """The calendar with its holidays, from the desk cache (tickets.desk_cache)."""
+    cached = (desk or desk_data()).calendars.get(calendar.pk)
+    if cached is not None:
+        return cached
     holidays = frozenset(Holiday.objects.filter(calendar=calendar).values_list("date", flat=True))
-    built = Calendar.build(timezone=calendar.timezone, hours=calendar.hours, holidays=holidays)
-    with _lock:
-        _calendars[calendar.pk] = (time.monotonic(), built)
-    return built
+    return build_calendar(calendar, holidays)
 
 
-def policy_for(*, team_id: int | None, channel: str) -> SlaPolicy | None:
+def policy_for(
+    *, team_id: int | None, channel: str, desk: DeskData | None = None
+) -> SlaPolicy | None:
     """The most specific policy: team + channel, team, channel, then the default."""
-    candidates = list(
-        SlaPolicy.objects.select_related("calendar").filter(
-            Q(team_id=team_id) | Q(team__isnull=True), channel__in=[channel, ""]
-        )
-    )
-
-    def rank(policy: SlaPolicy) -> tuple[int, int]:
-        return (0 if policy.team_id is not None else 1, 0 if policy.channel else 1)
-
-    candidates.sort(key=rank)
-    return candidates[0] if candidates else None
+    return (desk or desk_data()).policy_for(team_id=team_id, channel=channel)
 
 
 def _due_field(target: str) -> str:
@@ -91,17 +75,18 @@ def _recompute(ticket: Ticket) -> None:
     ticket.sla_state = SlaState.OK
 
 
-def sla_start(ticket: Ticket, *, now: dt.datetime) -> list[str]:
+def sla_start(ticket: Ticket, *, now: dt.datetime, desk: DeskData | None = None) -> list[str]:
     """Set the first-response and resolution targets of a new ticket (or after a team change:
     targets are then measured again from ``now``)."""
-    policy = policy_for(team_id=ticket.team_id, channel=ticket.channel)
+    desk = desk or desk_data()
+    policy = desk.policy_for(team_id=ticket.team_id, channel=ticket.channel)
     ticket.sla_policy = policy
     ticket.sla_paused_remaining = {}
     if policy is None:
         for target in TARGETS:
             setattr(ticket, _due_field(target), None)
     else:
-        calendar = calendar_for(policy.calendar)
+        calendar = calendar_for(policy.calendar, desk=desk)
         if ticket.first_responded_at is None:
             ticket.first_response_due_at = add_business_minutes(
                 calendar, now, _minutes(policy, "first_response")

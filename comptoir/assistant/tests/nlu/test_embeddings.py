@@ -33,6 +33,14 @@ def test_embedding_block_single_text_matches_batch(tiny_train_dir, monkeypatch):
     )
     classifier = TextClassifier.fit(examples, Hyper(embeddings=2.0))
     assert classifier.coef_t.shape[0] > embeddings.DIMENSIONS
+    # Late fusion: the embedding member is a separate model with its own weight columns, fitted
+    # on the embedding rows only; the TF-IDF member never reads the embedding.
+    assert classifier.members == ("svm", "emb_lr")
+    assert classifier.weights.tolist() == [1.0, 2.0]
+    k = len(classifier.labels)
+    assert not classifier.coef_t[-embeddings.DIMENSIONS :, :k].any()
+    assert not classifier.coef_t[: -embeddings.DIMENSIONS, k:].any()
+    assert classifier.coef_t[-embeddings.DIMENSIONS :, k:].any()
     texts = ["cancel my order please", "where is my refund", "tell me a joke"]
     batch = classifier.scores(texts)
     for i, text in enumerate(texts):

@@ -32,6 +32,20 @@
   /* --- presence select ------------------------------------------------------------------- */
   $$("[data-autosubmit]").forEach(function (s) { s.addEventListener("change", function () { s.form.submit(); }); });
 
+  /* --- reply attachments: list the chosen files beside the button -------------------------- */
+  $$("[data-reply-files]").forEach(function (input) {
+    var names = input.parentNode && $("[data-file-names]", input.parentNode);
+    if (!names) return;
+    var none = names.textContent;
+    input.addEventListener("change", function () {
+      var files = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+      names.textContent = !files.length ? none
+        : files.length <= 3 ? files.join(", ")
+        : names.getAttribute("data-many").replace("{count}", String(files.length));
+      names.classList.toggle("cs-has-files", files.length > 0);
+    });
+  });
+
   /* --- queue: rows, selection, bulk ------------------------------------------------------ */
   var rows = function () { return $$("[data-row]"); };
   var focused = -1;

@@ -39,3 +39,13 @@ def test_without_the_email_channel_no_address_is_listed(desk):
     finally:
         outbound_channels.register(EMAIL_CHANNEL.code, EMAIL_CHANNEL, replace=True)
     assert "support@comptoir.localhost" not in main
+
+
+def test_the_registry_entry_exposes_the_public_address(settings):
+    """What the Contact page reads from the outbound registry (not from HELPCENTER_CONTACT)."""
+    entry = outbound_channels.get("email")
+    assert entry.listed is True
+    assert entry.contact_details is not None
+    assert dict(entry.contact_details()) == {"address": "support@comptoir.localhost"}
+    settings.INTAKE_EMAIL_ADDRESSES = ["Help@Shop.example", "other@shop.example"]
+    assert dict(entry.contact_details()) == {"address": "help@shop.example"}

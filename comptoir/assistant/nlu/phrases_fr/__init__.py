@@ -1,0 +1,32 @@
+"""French phrase banks for the training data (written for Comptoir, MIT like the project).
+
+Informal French on purpose: no accents, SMS spellings, franglais. Same slots as
+``phrases_en``.
+
+One module per section; every name is re-exported here."""
+
+from __future__ import annotations
+
+from .intents import INTENTS
+from .more import MORE
+from .more_2 import MORE_2, MORE_3
+from .more_4 import MORE_4, MORE_5
+from .nodes import NODES
+from .out_of_scope import MORE_OOS, MORE_OOS_2, OUT_OF_SCOPE
+from .small_talk import MORE_GREETINGS, MORE_SMALL, SMALL_TALK
+
+__all__ = [
+    "INTENTS",
+    "MORE",
+    "MORE_2",
+    "MORE_3",
+    "MORE_4",
+    "MORE_5",
+    "MORE_GREETINGS",
+    "MORE_OOS",
+    "MORE_OOS_2",
+    "MORE_SMALL",
+    "NODES",
+    "OUT_OF_SCOPE",
+    "SMALL_TALK",
+]
